@@ -1,0 +1,60 @@
+/* op-camera.h: an orbit camera around a target, in millimetres and degrees.
+ *
+ * World frame of the dentition: +x to the patient's left, +y anterior
+ * (towards the lips), +z up (occlusal direction of the lower arch).
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  OP_VIEW_FRONT,
+  OP_VIEW_OCCLUSAL_UPPER,  /* looking up at the upper arch's teeth */
+  OP_VIEW_OCCLUSAL_LOWER,  /* looking down at the lower arch's teeth */
+  OP_VIEW_LEFT,            /* the patient's left side */
+  OP_VIEW_RIGHT,
+} OpView;
+
+const char *op_view_to_string   (OpView      view);   /* "front", "occlusal-upper", ... */
+gboolean    op_view_from_string (const char *str,
+                                 OpView     *out_view);
+
+typedef struct {
+  float target[3];    /* orbit centre, mm */
+  float distance;     /* mm from the target */
+  float yaw;          /* degrees about +z */
+  float pitch;        /* degrees above the horizontal */
+  float fovy;         /* vertical field of view, degrees */
+} OpCamera;
+
+void op_camera_init      (OpCamera *camera);
+/* Frames the box so that it fills the view with a small margin. */
+void op_camera_fit       (OpCamera   *camera,
+                          const float bbox_min[3],
+                          const float bbox_max[3],
+                          float       aspect);
+void op_camera_set_view  (OpCamera *camera,
+                          OpView    view);
+/* Mouse gestures in pixels of a viewport @height pixels high. */
+void op_camera_orbit     (OpCamera *camera,
+                          float     dx_px,
+                          float     dy_px);
+void op_camera_pan       (OpCamera *camera,
+                          float     dx_px,
+                          float     dy_px,
+                          float     viewport_height);
+/* factor > 1 zooms in. */
+void op_camera_zoom      (OpCamera *camera,
+                          float     factor);
+/* Column-major matrices for GL. */
+void op_camera_get_view_matrix       (const OpCamera *camera,
+                                      float           out[16]);
+void op_camera_get_projection_matrix (const OpCamera *camera,
+                                      float           aspect,
+                                      float           out[16]);
+void op_camera_get_eye               (const OpCamera *camera,
+                                      float           out[3]);
+
+G_END_DECLS

@@ -1,0 +1,67 @@
+/* op-renderer.h: draws meshes with OpenGL 3.3 core.
+ *
+ * The renderer knows no widgets: the caller makes a GL context current
+ * (a GtkGLArea, or OpOffscreen) before every call, and calls
+ * op_renderer_free() while that context is still current.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "op-camera.h"
+#include "op-mesh.h"
+
+G_BEGIN_DECLS
+
+#define OP_RENDER_ERROR (op_render_error_quark ())
+GQuark op_render_error_quark (void);
+
+typedef enum {
+  OP_RENDER_ERROR_CONTEXT,   /* no or too old a GL context */
+  OP_RENDER_ERROR_SHADER,
+  OP_RENDER_ERROR_FRAMEBUFFER,
+} OpRenderError;
+
+typedef enum {
+  OP_MATERIAL_ENAMEL,        /* teeth: bright, slightly translucent-looking, glossy */
+  OP_MATERIAL_GINGIVA,       /* pink, soft, matte */
+  OP_MATERIAL_VERTEX_COLOR,  /* per-vertex colours from the mesh, or neutral grey */
+  OP_MATERIAL_LABELS,        /* enamel for labelled vertices, gingiva for label 0 */
+} OpMaterial;
+
+typedef struct _OpRenderer OpRenderer;
+
+OpRenderer *op_renderer_new          (GError    **error);
+void        op_renderer_free         (OpRenderer *self);
+
+/* Uploads @mesh (positions, normals, colours, labels) to GPU buffers and
+ * returns a handle > 0.  The renderer does not keep @mesh. */
+guint       op_renderer_add_mesh     (OpRenderer   *self,
+                                      const OpMesh *mesh,
+                                      OpMaterial    material);
+void        op_renderer_remove_mesh  (OpRenderer   *self,
+                                      guint         handle);
+void        op_renderer_clear        (OpRenderer   *self);
+void        op_renderer_set_visible  (OpRenderer   *self,
+                                      guint         handle,
+                                      gboolean      visible);
+/* Column-major model matrix, in mm. */
+void        op_renderer_set_transform (OpRenderer  *self,
+                                       guint        handle,
+                                       const float  matrix[16]);
+/* Union of the bounding boxes of the visible meshes; FALSE when none. */
+gboolean    op_renderer_get_bounds   (OpRenderer  *self,
+                                      float        out_min[3],
+                                      float        out_max[3]);
+void        op_renderer_set_background (OpRenderer *self,
+                                        const float rgba[4]);
+
+/* Draws every visible mesh into the currently bound framebuffer. */
+void        op_renderer_draw         (OpRenderer     *self,
+                                      const OpCamera *camera,
+                                      int             width,
+                                      int             height);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpRenderer, op_renderer_free)
+
+G_END_DECLS
