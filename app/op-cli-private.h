@@ -1,0 +1,56 @@
+/* op-cli-private.h: shared pieces of orthoplan-cli's subcommands. */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "op-camera.h"
+#include "op-mesh.h"
+#include "op-store.h"
+
+G_BEGIN_DECLS
+
+#define OP_CLI_ERROR (op_cli_error_quark ())
+GQuark op_cli_error_quark (void);
+
+typedef enum {
+  OP_CLI_ERROR_USAGE,
+  OP_CLI_ERROR_FAILED,
+} OpCliError;
+
+typedef struct {
+  const char *db_path;   /* --db, or NULL for the default */
+  GCancellable *cancellable;
+} OpCliGlobals;
+
+typedef gboolean (*OpCliCommand) (OpCliGlobals  *globals,
+                                  int            argc,
+                                  char         **argv,
+                                  GError       **error);
+
+/* Parses @argv with @entries; reports unknown options as usage errors. */
+gboolean  op_cli_parse          (const char    *usage,
+                                 const char    *summary,
+                                 GOptionEntry  *entries,
+                                 int           *argc,
+                                 char        ***argv,
+                                 GError       **error);
+OpStore  *op_cli_open_store     (OpCliGlobals  *globals,
+                                 GError       **error);
+void      op_cli_print_json     (JsonNode      *node);
+
+/* Renders @meshes together offscreen from @view and writes a PNG. */
+gboolean  op_cli_render_png     (OpMesh       **meshes,
+                                 guint          n_meshes,
+                                 OpView         view,
+                                 int            width,
+                                 int            height,
+                                 const char    *path,
+                                 GError       **error);
+
+gboolean  op_cli_case           (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+
+G_END_DECLS
