@@ -44,7 +44,8 @@ typedef enum {
   OP_ROLE_ASSISTANT,
 } OpRole;
 
-const char *op_role_to_string   (OpRole       role);
+const char *op_role_to_string   (OpRole       role);  /* "administrator", "provider", "coordinator", "assistant" */
+const char *op_role_to_label    (OpRole       role);  /* translated, for people */
 gboolean    op_role_from_string (const char  *str,
                                  OpRole      *out_role);
 
@@ -59,7 +60,13 @@ gboolean    op_case_role_may_transition (OpRole       role,
                                          OpCaseState  to,
                                          const char **why);
 
-/* Whether @role may create cases and import scans. */
+/* Whether @role may create cases and import scans (provider, coordinator). */
 gboolean    op_role_may_import          (OpRole role);
+/* Whether @role may see cases at all (every role). */
+gboolean    op_role_may_view            (OpRole role);
+/* Whether @role may sign an approval (provider only). */
+gboolean    op_role_may_approve         (OpRole role);
+/* Whether @role may manage users, locations and settings (administrator). */
+gboolean    op_role_may_manage          (OpRole role);
 
 G_END_DECLS
