@@ -1,0 +1,64 @@
+/* op-viewer.h: the 3D viewer, a GtkGLArea over one OpRenderer and OpCamera.
+ *
+ * Every page that shows geometry reuses this widget.  Meshes may be added
+ * before the widget is realized; they are uploaded when the GL context
+ * exists, and uploaded again if the widget is unrealized and realized (for
+ * example when it moves to another window).
+ *
+ * Input: left drag orbits, middle drag or Shift+left drag pans, the wheel
+ * zooms, keys 1-5 pick the standard views (front, upper, lower, left,
+ * right) and F frames everything.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "op-camera.h"
+#include "op-mesh.h"
+#include "op-renderer.h"
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_VIEWER (op_viewer_get_type ())
+G_DECLARE_FINAL_TYPE (OpViewer, op_viewer, OP, VIEWER, GtkGLArea)
+
+GtkWidget  *op_viewer_new               (void);
+
+/* Takes ownership of @mesh and returns a handle > 0 for it.  The mesh's
+ * bounds are computed here when it has none. */
+guint       op_viewer_add_mesh          (OpViewer   *self,
+                                         OpMesh     *mesh,
+                                         OpMaterial  material);
+void        op_viewer_remove_mesh       (OpViewer   *self,
+                                         guint       handle);
+void        op_viewer_set_mesh_visible  (OpViewer   *self,
+                                         guint       handle,
+                                         gboolean    visible);
+gboolean    op_viewer_get_mesh_visible  (OpViewer   *self,
+                                         guint       handle);
+void        op_viewer_clear             (OpViewer   *self);
+guint       op_viewer_get_n_meshes      (OpViewer   *self);
+
+/* Turns the camera to a standard view and frames the visible meshes. */
+void        op_viewer_set_view          (OpViewer   *self,
+                                         OpView      view);
+/* Frames the visible meshes without turning the camera. */
+void        op_viewer_frame_all         (OpViewer   *self);
+
+/* NULL while the 3D view works; otherwise a sentence for people saying why
+ * it cannot draw (no GL 3.3 context, a shader that failed).  Notifies the
+ * "error-message" property when it changes. */
+const char *op_viewer_get_error_message (OpViewer   *self);
+
+/* How many frames the widget has drawn; tests wait on it. */
+guint       op_viewer_get_frame_count   (OpViewer   *self);
+
+/* Draws the current scene at the widget's size into an offscreen
+ * framebuffer of the widget's context and reads it back: straight RGBA,
+ * top row first, width * height * 4 bytes.  NULL when the widget is not
+ * realized or has no working context. */
+guint8     *op_viewer_read_pixels       (OpViewer   *self,
+                                         int        *out_width,
+                                         int        *out_height);
+
+G_END_DECLS
