@@ -28,6 +28,7 @@ typedef enum {
   OP_STORE_ERROR_DUPLICATE,   /* the same scan bytes already in this case */
   OP_STORE_ERROR_INVALID,     /* a field a person typed is wrong */
   OP_STORE_ERROR_PERMISSION,  /* the role may not do this */
+  OP_STORE_ERROR_AUDIT,       /* the audit chain does not verify */
 } OpStoreError;
 
 typedef struct {
@@ -94,6 +95,14 @@ int       op_store_get_schema_version (OpStore *self);
  * (default: the login name). */
 void      op_store_set_actor      (OpStore     *self,
                                    const char  *actor);
+const char *op_store_get_actor    (OpStore     *self);
+
+/* Checks what a person typed for a patient, without touching the
+ * database: family and given names not empty after trimming, birth date a
+ * real YYYY-MM-DD date from 1900 on and not in the future.  The message
+ * names the field ("birth date: 2023-02-30 is not a date"). */
+gboolean  op_store_check_patient  (const OpPatient *patient,
+                                   GError         **error);
 
 /* Returns the location's id, creating it when missing. */
 gint64    op_store_ensure_location (OpStore    *self,
@@ -128,6 +137,20 @@ GPtrArray *op_store_list_cases    (OpStore     *self,
                                    GError     **error);
 OpCaseSummary *op_store_get_case  (OpStore     *self,
                                    gint64       case_id,
+                                   GError     **error);
+/* The patient of a case, or NULL with OP_STORE_ERROR_NOT_FOUND. */
+OpPatient *op_store_get_patient   (OpStore     *self,
+                                   gint64       patient_id,
+                                   GError     **error);
+
+/* Moves the case to @to when the state machine and @role allow it
+ * (op_case_role_may_transition), and audits the change.  A step that no
+ * one may take fails with OP_STORE_ERROR_INVALID, a step this role may not
+ * take with OP_STORE_ERROR_PERMISSION; both carry the planner's reason. */
+gboolean  op_store_set_case_state (OpStore     *self,
+                                   gint64       case_id,
+                                   OpRole       role,
+                                   OpCaseState  to,
                                    GError     **error);
 /* Array of OpScanRecord for the case, in the order they were added. */
 GPtrArray *op_store_list_scans    (OpStore     *self,

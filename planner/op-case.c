@@ -325,6 +325,27 @@ op_case_role_may_transition (OpRole       role,
 }
 
 gboolean
+op_case_state_accepts_scans (OpCaseState state)
+{
+  g_return_val_if_fail ((guint) state < OP_CASE_N_STATES, FALSE);
+
+  switch (state)
+    {
+    case OP_CASE_STATE_SUBMITTED:
+    case OP_CASE_STATE_SEGMENTED:
+    case OP_CASE_STATE_PLANNED:
+    case OP_CASE_STATE_CHANGES_REQUESTED:
+      return TRUE;
+    case OP_CASE_STATE_IN_REVIEW:
+    case OP_CASE_STATE_APPROVED:
+    case OP_CASE_STATE_POSTED:
+    case OP_CASE_STATE_ARCHIVED:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
 op_role_may_import (OpRole role)
 {
   g_return_val_if_fail ((guint) role < OP_N_ROLES, FALSE);

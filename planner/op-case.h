@@ -60,6 +60,11 @@ gboolean    op_case_role_may_transition (OpRole       role,
                                          OpCaseState  to,
                                          const char **why);
 
+/* Whether scans may still be added to a case in @state: before review
+ * and while changes are requested, never once a plan is under review,
+ * approved, posted or archived (a new scan would change what was approved). */
+gboolean    op_case_state_accepts_scans (OpCaseState state);
+
 /* Whether @role may create cases and import scans (provider, coordinator). */
 gboolean    op_role_may_import          (OpRole role);
 /* Whether @role may see cases at all (every role). */
