@@ -21,6 +21,10 @@ int          op_offscreen_get_width  (OpOffscreen  *self);
 int          op_offscreen_get_height (OpOffscreen  *self);
 /* Reads the picture back top row first, RGBA8, width * height * 4 bytes. */
 guint8      *op_offscreen_read_pixels (OpOffscreen *self);
+/* Samples per pixel of the drawing framebuffer: 4, or 0 when the driver
+ * offers no multisampling and drawing goes straight to the read-back
+ * target. */
+int          op_offscreen_get_samples (OpOffscreen *self);
 /* The GL_RENDERER string, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
 const char  *op_offscreen_get_renderer_name (OpOffscreen *self);
 
