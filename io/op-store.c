@@ -401,13 +401,15 @@ op_store_initable_init (GInitable     *initable,
 
   /* journal_mode answers with the mode in force; a database on a file
    * system without shared memory stays in its old mode, which works but
-   * blocks readers during writes, so say so rather than fail. */
+   * blocks readers during writes, so say so rather than fail.  An
+   * in-memory database (":memory:", for tests and previews) has no WAL and
+   * needs none. */
   if (!query_text_pragma (self->db, "PRAGMA journal_mode = WAL", &journal_mode))
     {
       op__store_set_sql_error (self->db, error, _("Switching the case database to WAL mode failed"));
       goto out_free;
     }
-  if (g_ascii_strcasecmp (journal_mode, "wal") != 0)
+  if (g_ascii_strcasecmp (journal_mode, "wal") != 0 && g_ascii_strcasecmp (journal_mode, "memory") != 0)
     g_warning ("%s: journal mode is %s, not WAL; readers will wait for writers", self->path, journal_mode);
 
   op__store_register_functions (self->db);

@@ -2,8 +2,13 @@
  *
  * The schema is built by numbered migrations (data/migrations/NNN-*.sql,
  * compiled into the binary), run one transaction each, with
- * PRAGMA user_version holding the version.  WAL mode, foreign keys on.
+ * PRAGMA user_version holding the version.  WAL mode, foreign keys on,
+ * synchronous=FULL for every transaction, busy_timeout 10 s.
  * Every write is audited in a hash-chained audit table.
+ *
+ * Threads: every function may be called from any thread; each holds the
+ * store's lock for its whole transaction.  Open a second OpStore on the
+ * same file for a second connection (another process works too).
  */
 #pragma once
 
@@ -95,6 +100,7 @@ int       op_store_get_schema_version (OpStore *self);
  * (default: the login name). */
 void      op_store_set_actor      (OpStore     *self,
                                    const char  *actor);
+/* Borrowed; do not call op_store_set_actor from another thread meanwhile. */
 const char *op_store_get_actor    (OpStore     *self);
 
 /* Checks what a person typed for a patient, without touching the

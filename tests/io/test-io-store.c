@@ -348,6 +348,21 @@ test_open_errors (Fixture       *f,
 }
 
 static void
+test_open_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpStore) store = op_store_open (":memory:", &error);
+  g_autoptr(GPtrArray) cases = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpint (op_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (create_case (store, "Mem", "Mo", "2000-01-01", NULL, 3), >, 0);
+  cases = op_store_list_cases (store, "mem", &error);
+  g_assert_cmpuint (cases->len, ==, 1);
+}
+
+static void
 test_pragmas (Fixture       *f,
               gconstpointer  data)
 {
@@ -1174,6 +1189,7 @@ main (int    argc,
   ADD ("/io/store/migrations/failed-rolls-back", test_migrations_failed);
   ADD ("/io/store/open/errors", test_open_errors);
   ADD ("/io/store/open/pragmas", test_pragmas);
+  g_test_add_func ("/io/store/open/memory", test_open_memory);
   ADD ("/io/store/case/create-list-get", test_case_create_list_get);
   ADD ("/io/store/case/search", test_case_search);
   ADD ("/io/store/case/patient-reuse", test_case_patient_reuse);

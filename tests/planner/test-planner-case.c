@@ -285,6 +285,19 @@ test_role_forbidden_step (void)
   g_assert_true (op_case_role_may_transition (OP_ROLE_PROVIDER, S (SUBMITTED), S (SEGMENTED), NULL));
 }
 
+static void
+test_accepts_scans (void)
+{
+  g_assert_true (op_case_state_accepts_scans (S (SUBMITTED)));
+  g_assert_true (op_case_state_accepts_scans (S (SEGMENTED)));
+  g_assert_true (op_case_state_accepts_scans (S (PLANNED)));
+  g_assert_true (op_case_state_accepts_scans (S (CHANGES_REQUESTED)));
+  g_assert_false (op_case_state_accepts_scans (S (IN_REVIEW)));
+  g_assert_false (op_case_state_accepts_scans (S (APPROVED)));
+  g_assert_false (op_case_state_accepts_scans (S (POSTED)));
+  g_assert_false (op_case_state_accepts_scans (S (ARCHIVED)));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -302,6 +315,7 @@ main (int    argc,
   g_test_add_func ("/planner/case/role/administrator", test_role_administrator);
   g_test_add_func ("/planner/case/role/assistant", test_role_assistant);
   g_test_add_func ("/planner/case/role/forbidden-step", test_role_forbidden_step);
+  g_test_add_func ("/planner/case/accepts-scans", test_accepts_scans);
 
   return g_test_run ();
 }
