@@ -246,18 +246,18 @@ add_gingiva (Builder *b,
       float p2[2], t2[2], nrm[2];
 
       arch_point (half_width, depth, fabsf (s), s < 0 ? -1.f : 1.f, p2, t2);
-      /* Outward (buccal) normal of the curve. */
-      nrm[0] = s < 0 ? -t2[1] : t2[1];
-      nrm[1] = s < 0 ? t2[0] : -t2[0];
-      if (nrm[1] * p2[1] + nrm[0] * p2[0] < 0.f && fabsf (s) > 1.f)
+      /* Outward (buccal) normal of the curve: the tangent turned a quarter
+       * towards the lips.  The tangent points away from the midline, so the
+       * turn's direction flips with the side. */
+      if (s >= 0.f)
         {
-          nrm[0] = -nrm[0];
-          nrm[1] = -nrm[1];
+          nrm[0] = -t2[1];
+          nrm[1] = t2[0];
         }
-      if (fabsf (s) <= 1.f)
+      else
         {
-          nrm[0] = 0.f;
-          nrm[1] = 1.f;
+          nrm[0] = t2[1];
+          nrm[1] = -t2[0];
         }
 
       for (guint i = 0; i < n_around; i++)
