@@ -48,6 +48,7 @@ struct _OpCaseView
   guint           generation;    /* bumped when the shown case changes */
   guint           n_scans;
   guint           jaw_count[3];
+  guint           accepts_scans : 1;
   guint           loading : 1;
   guint           disposed : 1;
 };
@@ -157,7 +158,8 @@ op_case_view_update (OpCaseView *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.add-scan",
-                                 self->store != NULL && self->case_id > 0);
+                                 self->store != NULL && self->case_id > 0 &&
+                                 self->accepts_scans);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.frame", self->n_scans > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.view", self->n_scans > 0);
 
@@ -382,13 +384,27 @@ static void
 op_case_view_show_details (OpCaseView *self)
 {
   g_autoptr(OpCaseSummary) summary = NULL;
+  g_autoptr(GDateTime) created_utc = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *created = NULL;
+
+  self->accepts_scans = FALSE;
 
   if (!(summary = op_store_get_case (self->store, self->case_id, &error)))
     {
       op_case_view_report_error (self, _("Could Not Open Case"), error->message);
       return;
     }
+
+  /* The store keeps UTC; people read their own clock. */
+  if (summary->created_at != NULL &&
+      (created_utc = g_date_time_new_from_iso8601 (summary->created_at, NULL)) != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (created_utc);
+      created = g_date_time_format (local, "%Y-%m-%d %H:%M");
+    }
+  else
+    created = g_strdup (summary->created_at ? summary->created_at : "");
 
   adw_action_row_set_subtitle (self->name_row, summary->title);
   adw_action_row_set_subtitle (self->birth_row, summary->birth_date ? summary->birth_date : "");
@@ -397,8 +413,11 @@ op_case_view_show_details (OpCaseView *self)
                                  ? summary->chart_number : _("None"));
   adw_action_row_set_subtitle (self->location_row,
                                summary->location_name ? summary->location_name : "");
-  adw_action_row_set_subtitle (self->created_row,
-                               summary->created_at ? summary->created_at : "");
+  adw_action_row_set_subtitle (self->created_row, created);
+
+  /* The store refuses scans once a plan is in review or later; say so
+   * before the person picks a file rather than after. */
+  self->accepts_scans = op_case_state_accepts_scans (summary->state);
 }
 
 static void

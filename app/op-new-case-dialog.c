@@ -65,6 +65,28 @@ static void
 op_new_case_dialog_set_error (OpNewCaseDialog *self,
                               const char      *message)
 {
+  /* The store's messages start with the field's name; marking that row
+   * shows where to look.  A message in another language simply marks
+   * nothing, and the text above the form still says it. */
+  const struct {
+    const char  *prefix;
+    AdwEntryRow *row;
+  } fields[] = {
+    { "family name", self->family_row },
+    { "given name", self->given_row },
+    { "birth date", self->birth_row },
+    { "chart number", self->chart_row },
+    { "location", self->location_row },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (message != NULL && g_str_has_prefix (message, fields[i].prefix))
+        gtk_widget_add_css_class (GTK_WIDGET (fields[i].row), "error");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (fields[i].row), "error");
+    }
+
   g_free (self->error);
   self->error = g_strdup (message);
 
