@@ -44,16 +44,16 @@ enamel ()
 {
   return Surface (srgb_to_linear (vec3 (0.93, 0.90, 0.82)),
                   srgb_to_linear (vec3 (0.95, 0.80, 0.62)),
-                  0.35, 0.45, 70.0, 0.22);
+                  0.35, 0.60, 90.0, 0.22);
 }
 
 // Gingiva: pink, matte, with a red subsurface glow.
 Surface
 gingiva ()
 {
-  return Surface (srgb_to_linear (vec3 (0.86, 0.47, 0.50)),
+  return Surface (srgb_to_linear (vec3 (0.82, 0.42, 0.45)),
                   srgb_to_linear (vec3 (0.80, 0.20, 0.22)),
-                  0.55, 0.06, 12.0, 0.10);
+                  0.55, 0.10, 14.0, 0.10);
 }
 
 Surface
@@ -99,7 +99,7 @@ shade (Surface s, vec3 n, vec3 v, vec3 l, vec3 radiance)
   float spec = s.specular * norm * pow (max (dot (n, h), 0.0), s.shininess) * lambert;
 
   vec3 diffuse = s.albedo * wrapped + s.subsurface * (wrapped - lambert) * 0.6;
-  return radiance * (diffuse + vec3 (spec) * 0.25);
+  return radiance * (diffuse + vec3 (spec) * 0.5);
 }
 
 void
