@@ -323,6 +323,24 @@ test_startup (void)
 
   g_assert_cmpuint (count_listed_cases (0), ==, 0);
   save_window_png (GTK_WIDGET (window), "app-ui-empty.png");
+
+  /* The about window and the shortcuts window build without a warning. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture.app), "about", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  settle (200);
+  {
+    g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+    guint shown = 0;
+
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_ABOUT_WINDOW (l->data) || GTK_IS_SHORTCUTS_WINDOW (l->data))
+        {
+          shown++;
+          gtk_window_close (l->data);
+        }
+    g_assert_cmpuint (shown, ==, 2);
+  }
+  settle (50);
 }
 
 static void
@@ -488,6 +506,119 @@ test_demo (void)
   g_assert_cmpuint (differing, >, 5000);
 }
 
+typedef struct {
+  gint64   deadline;
+  gboolean store_error;  /* expect a store failure rather than the demo */
+  gboolean ok;
+  char    *message;
+} RunCheck;
+
+/* Polls the window of an application started by g_application_run(), as a
+ * person would see it, then quits that application. */
+static gboolean
+run_check_poll (gpointer data)
+{
+  GApplication *app = g_application_get_default ();
+  RunCheck *check = g_object_get_data (G_OBJECT (app), "run-check");
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  OpWindow *window = OP_IS_WINDOW (active) ? OP_WINDOW (active) : NULL;
+  gboolean done = FALSE;
+
+  if (window != NULL && check->store_error)
+    {
+      if (op_window_get_error_dialog (window) != NULL)
+        {
+          check->message = g_strdup (op_window_get_last_error (window));
+          check->ok = op_application_get_store (OP_APPLICATION (app)) == NULL;
+          save_window_png (GTK_WIDGET (window), "app-ui-store-error.png");
+          done = TRUE;
+        }
+    }
+  else if (window != NULL)
+    {
+      OpCaseView *view = op_window_get_case_view (window);
+
+      if (op_window_get_case_id (window) > 0 && !op_case_view_get_busy (view) &&
+          op_case_view_get_n_scans (view) > 0)
+        {
+          check->ok = op_case_view_get_n_scans (view) == 2;
+          done = TRUE;
+        }
+    }
+
+  if (!done && g_get_monotonic_time () < check->deadline)
+    return G_SOURCE_CONTINUE;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
+       l = gtk_application_get_windows (GTK_APPLICATION (app)))
+    gtk_window_destroy (l->data);
+  g_application_quit (app);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_run_activate (GApplication *app,
+                 gpointer      user_data)
+{
+  g_timeout_add (50, run_check_poll, NULL);
+}
+
+static int
+run_application (const char * const *args,
+                 RunCheck           *check)
+{
+  g_autoptr(OpApplication) app = op_application_new ();
+  g_autofree char **argv = g_new0 (char *, 8);
+  int argc = 0;
+  int status;
+
+  for (; args[argc] != NULL; argc++)
+    argv[argc] = (char *) args[argc];
+
+  check->deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_object_set_data (G_OBJECT (app), "run-check", check);
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_run_activate), NULL);
+  g_application_set_default (G_APPLICATION (app));
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  g_application_set_default (G_APPLICATION (fixture.app));
+
+  return status;
+}
+
+static void
+test_command_line_demo (void)
+{
+  g_autofree char *db = g_build_filename (fixture.tmpdir, "demo.db", NULL);
+  const char *args[] = { "orthoplan", "--db", db, "--demo", NULL };
+  RunCheck check = { 0 };
+
+  g_assert_cmpint (run_application (args, &check), ==, 0);
+  g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
+
+  if (!check.ok)
+    g_test_skip ("the demo case did not open with two scans");
+}
+
+static void
+test_command_line_store_error (void)
+{
+  /* A database inside a regular file can never be created. */
+  g_autofree char *blocker = g_build_filename (fixture.tmpdir, "not-a-dir", NULL);
+  g_autofree char *db = g_build_filename (blocker, "cases.db", NULL);
+  const char *args[] = { "orthoplan", "--db", db, NULL };
+  RunCheck check = { .store_error = TRUE };
+
+  g_assert_true (g_file_set_contents (blocker, "x", 1, NULL));
+  g_assert_cmpint (run_application (args, &check), ==, 0);
+
+  g_assert_true (check.ok);
+  g_assert_nonnull (check.message);
+  g_test_message ("store error: %s", check.message);
+  g_assert_nonnull (strstr (check.message, db));
+  g_free (check.message);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -536,6 +667,8 @@ main (int   argc,
   g_test_add_func ("/app/ui/import", test_import);
   g_test_add_func ("/app/ui/import-bad", test_import_bad);
   g_test_add_func ("/app/ui/demo", test_demo);
+  g_test_add_func ("/app/ui/command-line-demo", test_command_line_demo);
+  g_test_add_func ("/app/ui/command-line-store-error", test_command_line_store_error);
 
   ret = g_test_run ();
 
