@@ -2,6 +2,13 @@
  *
  * World frame of the dentition: +x to the patient's left, +y anterior
  * (towards the lips), +z up (occlusal direction of the lower arch).
+ *
+ * That frame is left-handed, so the view matrix mirrors the camera's x axis
+ * to show anatomy as it is: a front view has the patient's left on the
+ * right of the picture, the occlusal views have anterior at the top, the
+ * left view looks from +x.  The view matrix's determinant is therefore -1.
+ * Views are exact at pitch +-90: the picture's horizontal axis follows the
+ * yaw alone.
  */
 #pragma once
 
@@ -25,19 +32,22 @@ typedef struct {
   float target[3];    /* orbit centre, mm */
   float distance;     /* mm from the target */
   float yaw;          /* degrees about +z */
-  float pitch;        /* degrees above the horizontal */
+  float pitch;        /* degrees above the horizontal, -90 to 90 */
   float fovy;         /* vertical field of view, degrees */
 } OpCamera;
 
 void op_camera_init      (OpCamera *camera);
-/* Frames the box so that it fills the view with a small margin. */
+/* Keeps the direction, centres the box and sets the distance so that all
+ * eight corners are inside the frustum with a 10 % margin. */
 void op_camera_fit       (OpCamera   *camera,
                           const float bbox_min[3],
                           const float bbox_max[3],
                           float       aspect);
 void op_camera_set_view  (OpCamera *camera,
                           OpView    view);
-/* Mouse gestures in pixels of a viewport @height pixels high. */
+/* Mouse gestures in pixels.  Orbit: dragging right turns the scene right,
+ * dragging down raises the eye (pitch stops at +-90).  Pan: the point under
+ * the pointer follows it, in a viewport @viewport_height pixels high. */
 void op_camera_orbit     (OpCamera *camera,
                           float     dx_px,
                           float     dy_px);

@@ -39,6 +39,8 @@ void        op_renderer_free         (OpRenderer *self);
 guint       op_renderer_add_mesh     (OpRenderer   *self,
                                       const OpMesh *mesh,
                                       OpMaterial    material);
+/* remove_mesh and clear delete GL buffers: the context must be current.
+ * Unknown handles are ignored.  Meshes draw in the order they were added. */
 void        op_renderer_remove_mesh  (OpRenderer   *self,
                                       guint         handle);
 void        op_renderer_clear        (OpRenderer   *self);
@@ -53,10 +55,15 @@ void        op_renderer_set_transform (OpRenderer  *self,
 gboolean    op_renderer_get_bounds   (OpRenderer  *self,
                                       float        out_min[3],
                                       float        out_max[3]);
+/* A flat colour (sRGB, 0-1) instead of the default soft vertical gradient;
+ * NULL brings the gradient back. */
 void        op_renderer_set_background (OpRenderer *self,
                                         const float rgba[4]);
 
-/* Draws every visible mesh into the currently bound framebuffer. */
+/* Draws every visible mesh into the currently bound draw framebuffer
+ * (never binds one), over a @width x @height viewport it sets itself.  The
+ * framebuffer needs a depth buffer.  Leaves depth testing off, vertex
+ * array and program 0 bound. */
 void        op_renderer_draw         (OpRenderer     *self,
                                       const OpCamera *camera,
                                       int             width,
