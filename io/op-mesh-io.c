@@ -12,7 +12,6 @@
 #include <assimp/cimport.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
-#include <meshoptimizer.h>
 
 #include <math.h>
 #include <string.h>
@@ -395,104 +394,6 @@ check_obj (const guint8 *data,
   return TRUE;
 }
 
-/* The weld -------------------------------------------------------------------- */
-
-OpMesh *
-op__mesh_weld_arrays (const float   *positions,
-                      gsize          n_vertices,
-                      const guint32 *indices,
-                      gsize          n_indices,
-                      const guint8  *colors,
-                      const gint32  *labels)
-{
-  g_autofree unsigned int *remap = NULL;
-  OpMeshAttrs attrs = OP_MESH_ATTR_NONE;
-  OpMesh *mesh;
-  gsize unique;
-
-  g_assert (n_indices % 3 == 0);
-  g_assert (indices != NULL || n_indices == n_vertices);
-
-  /* Positions only (12 bytes): STL repeats every vertex once per face with
-   * the face's normal, so welding on anything more would weld nothing. */
-  remap = g_new (unsigned int, MAX (n_vertices, 1));
-  unique = meshopt_generateVertexRemap (remap, indices, n_indices, positions, n_vertices,
-                                        3 * sizeof (float));
-
-  if (colors)
-    attrs |= OP_MESH_ATTR_COLORS;
-  if (labels)
-    attrs |= OP_MESH_ATTR_LABELS;
-  mesh = op_mesh_new (unique, n_indices / 3, attrs);
-  meshopt_remapVertexBuffer (mesh->positions, positions, n_vertices, 3 * sizeof (float), remap);
-
-  if (indices == NULL)
-    {
-      /* Unindexed input: the remap table is the index buffer. */
-      g_free (mesh->indices);
-      mesh->indices = g_steal_pointer (&remap);
-    }
-  else
-    meshopt_remapIndexBuffer (mesh->indices, indices, n_indices, remap);
-
-  if (colors || labels)
-    {
-      const unsigned int *table = remap ? remap : mesh->indices;
-      g_autofree guint8 *done = g_new0 (guint8, MAX (unique, 1));
-
-      /* Vertices at one position may disagree: a segmentation tool often
-       * duplicates the vertices on a boundary, one copy per label.  Labels
-       * are categories, so they cannot be averaged; we keep the first
-       * vertex in the file's order, which is reproducible, does not depend
-       * on the hash table, and is what the file's author listed first.
-       * (meshopt_remapVertexBuffer would keep the last one.) */
-      for (gsize i = 0; i < n_vertices; i++)
-        {
-          unsigned int r = table[i];
-
-          if (r == ~0u || done[r])
-            continue;
-          done[r] = 1;
-          if (colors)
-            memcpy (&mesh->colors[4 * r], &colors[4 * i], 4);
-          if (labels)
-            mesh->labels[r] = labels[i];
-        }
-    }
-
-  return mesh;
-}
-
-void
-op_mesh_weld (OpMesh *mesh)
-{
-  OpMesh *welded;
-  gboolean had_normals;
-
-  g_return_if_fail (mesh != NULL);
-
-  for (gsize i = 0; i < 3 * mesh->n_triangles; i++)
-    g_return_if_fail (mesh->indices[i] < mesh->n_vertices);
-
-  had_normals = mesh->normals != NULL;
-  welded = op__mesh_weld_arrays (mesh->positions, mesh->n_vertices, mesh->indices,
-                                 3 * mesh->n_triangles, mesh->colors, mesh->labels);
-
-  g_free (mesh->positions);
-  g_free (mesh->normals);
-  g_free (mesh->colors);
-  g_free (mesh->labels);
-  g_free (mesh->indices);
-  *mesh = *welded;
-  g_free (welded);
-
-  /* Normals from before the weld belong to faces, not to the shared
-   * vertices; recompute them rather than keep an arbitrary copy. */
-  if (had_normals)
-    op_mesh_compute_normals (mesh);
-  op_mesh_compute_bounds (mesh);
-}
-
 /* Assimp ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -593,6 +494,33 @@ format_upper (OpMeshFormat format)
     }
 }
 
+static gpointer
+release_scene_run (gpointer data)
+{
+  aiReleaseImport (data);
+  return NULL;
+}
+
+/* Assimp allocates every face separately, so freeing a scan's scene takes
+ * about as long as computing its normals.  For large scenes both happen at
+ * once: the scene is freed on a second thread, which the caller joins
+ * before returning, so nothing outlives the call.  Returns that thread, or
+ * NULL when the scene was freed here. */
+static GThread *
+release_scene (const struct aiScene *scene,
+               gsize                 n_triangles)
+{
+  if (n_triangles >= 100000 && g_get_num_processors () > 1)
+    {
+      GThread *thread = g_thread_try_new ("op-mesh-free", release_scene_run, (gpointer) scene, NULL);
+
+      if (thread != NULL)
+        return thread;
+    }
+  aiReleaseImport (scene);
+  return NULL;
+}
+
 static OpMesh *
 import_assimp (const guint8 *data,
                gsize         size,
@@ -600,6 +528,7 @@ import_assimp (const guint8 *data,
                const char   *display,
                gsize         max_triangles,
                OpMeshInfo   *info,
+               GThread     **releasing,
                GCancellable *cancellable,
                GError      **error)
 {
@@ -780,7 +709,7 @@ import_assimp (const guint8 *data,
     }
 
   mesh = op__mesh_weld_arrays (pos_in, n_vertices, idx_in, n_indices, colors, NULL);
-  aiReleaseImport (scene);
+  *releasing = release_scene (scene, n_triangles);
   return mesh;
 }
 
@@ -802,13 +731,14 @@ check_finite (const OpMesh *mesh,
   return TRUE;
 }
 
-OpMesh *
-op_mesh_load_bytes (GBytes                  *bytes,
-                    const char              *name,
-                    const OpMeshLoadOptions *options,
-                    OpMeshInfo              *out_info,
-                    GCancellable            *cancellable,
-                    GError                 **error)
+static OpMesh *
+load_bytes (GBytes                  *bytes,
+            const char              *name,
+            const OpMeshLoadOptions *options,
+            OpMeshInfo              *out_info,
+            GThread                **releasing,
+            GCancellable            *cancellable,
+            GError                 **error)
 {
   g_autofree char *display = NULL;
   g_autoptr(OpMesh) mesh = NULL;
@@ -816,12 +746,6 @@ op_mesh_load_bytes (GBytes                  *bytes,
   const guint8 *data;
   gsize size, max_triangles;
 
-  g_return_val_if_fail (bytes != NULL, NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (out_info)
-    memset (out_info, 0, sizeof *out_info);
   display = g_path_get_basename (name);
   data = g_bytes_get_data (bytes, &size);
   max_triangles = options && options->max_triangles ? options->max_triangles
@@ -842,7 +766,7 @@ op_mesh_load_bytes (GBytes                  *bytes,
       if (!check_stl (data, size, display, max_triangles, &info.binary, error))
         return NULL;
       mesh = import_assimp (data, size, info.format, display, max_triangles, &info,
-                            cancellable, error);
+                            releasing, cancellable, error);
       break;
 
     case OP_MESH_FORMAT_PLY:
@@ -892,7 +816,7 @@ op_mesh_load_bytes (GBytes                  *bytes,
         else
           {
             mesh = import_assimp (data, size, info.format, display, max_triangles, &info,
-                                  cancellable, error);
+                                  releasing, cancellable, error);
             /* Assimp may split vertices per face; the file's own count is
              * the one a person can compare with other tools. */
             info.source_vertices = ply.n_vertices;
@@ -907,7 +831,7 @@ op_mesh_load_bytes (GBytes                  *bytes,
         if (!check_obj (data, size, display, max_triangles, &n_v, error))
           return NULL;
         mesh = import_assimp (data, size, info.format, display, max_triangles, &info,
-                              cancellable, error);
+                              releasing, cancellable, error);
         info.source_vertices = n_v;
       }
       break;
@@ -921,7 +845,7 @@ op_mesh_load_bytes (GBytes                  *bytes,
         }
       info.binary = TRUE;
       mesh = import_assimp (data, size, info.format, display, max_triangles, &info,
-                            cancellable, error);
+                            releasing, cancellable, error);
       break;
 
     case OP_MESH_FORMAT_UNKNOWN:
@@ -946,6 +870,29 @@ op_mesh_load_bytes (GBytes                  *bytes,
   if (out_info)
     *out_info = info;
   return g_steal_pointer (&mesh);
+}
+
+OpMesh *
+op_mesh_load_bytes (GBytes                  *bytes,
+                    const char              *name,
+                    const OpMeshLoadOptions *options,
+                    OpMeshInfo              *out_info,
+                    GCancellable            *cancellable,
+                    GError                 **error)
+{
+  GThread *releasing = NULL;
+  OpMesh *mesh;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out_info)
+    memset (out_info, 0, sizeof *out_info);
+  mesh = load_bytes (bytes, name, options, out_info, &releasing, cancellable, error);
+  if (releasing != NULL)
+    g_thread_join (releasing);
+  return mesh;
 }
 
 OpMesh *

@@ -5,6 +5,8 @@
  */
 #include "op-mesh-io.h"
 
+#include <meshoptimizer.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -333,6 +335,45 @@ test_stl_ascii (void)
       g_assert_cmpint (info.format, ==, OP_MESH_FORMAT_STL);
       g_assert_cmpuint (info.source_vertices, ==, 36);
     }
+}
+
+/* Large unindexed input (over 300k corners) is welded in two halves on two
+ * threads and merged; the result must be byte for byte what one
+ * meshopt_generateVertexRemap over the whole gives. */
+static void
+test_stl_large_weld (void)
+{
+  g_autoptr(OpMesh) torus = make_torus (300, 200);
+  g_autofree char *path = tmp_path ("large.stl");
+  g_autofree float *corners = g_new (float, 9 * torus->n_triangles);
+  g_autofree unsigned int *remap = g_new (unsigned int, 3 * torus->n_triangles);
+  g_autofree float *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMesh) mesh = NULL;
+  gsize n = 3 * torus->n_triangles, unique;
+
+  g_assert_cmpuint (n, >, 300000);
+  for (gsize i = 0; i < n; i++)
+    memcpy (&corners[3 * i], &torus->positions[3 * torus->indices[i]], 12);
+  unique = meshopt_generateVertexRemap (remap, NULL, n, corners, n, 12);
+  expected = g_new (float, 3 * unique);
+  meshopt_remapVertexBuffer (expected, corners, n, 12, remap);
+
+  g_assert_true (op_mesh_save (torus, path, OP_MESH_FORMAT_STL, &error));
+  mesh = op_mesh_load (path, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mesh);
+  if (mesh == NULL)
+    return;
+  g_assert_cmpuint (unique, ==, torus->n_vertices);
+  g_assert_cmpuint (mesh->n_vertices, ==, unique);
+  g_assert_cmpuint (mesh->n_triangles, ==, torus->n_triangles);
+  if (mesh->n_vertices == unique && mesh->n_triangles == torus->n_triangles)
+    {
+      g_assert_cmpmem (mesh->indices, n * sizeof (guint32), remap, n * sizeof (guint32));
+      g_assert_cmpmem (mesh->positions, 12 * unique, expected, 12 * unique);
+    }
+  g_assert_cmpuint (count_open_edges (mesh), ==, 0);
 }
 
 /* PLY ------------------------------------------------------------------------------ */
@@ -1087,6 +1128,7 @@ main (int   argc,
   g_test_add_func ("/io/mesh/format/strings", test_format_strings);
   g_test_add_func ("/io/mesh/stl-binary-solid-header", test_stl_binary_solid_header);
   g_test_add_func ("/io/mesh/stl-ascii", test_stl_ascii);
+  g_test_add_func ("/io/mesh/stl-large-weld", test_stl_large_weld);
   g_test_add_func ("/io/mesh/ply-ascii-crlf", test_ply_ascii_crlf);
   g_test_add_func ("/io/mesh/ply-binary-le-labels", test_ply_binary_le_labels);
   g_test_add_func ("/io/mesh/ply-binary-be-labels", test_ply_binary_be_labels);
