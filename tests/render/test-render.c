@@ -21,7 +21,23 @@
 
 /* ---- helpers ------------------------------------------------------- */
 
-/* World point to pixel (x right, y down, top row 0) and depth sign. */
+/* World point to clip coordinates through the camera's matrices. */
+static void
+to_clip (const OpCamera *camera,
+         float           aspect,
+         const float     p[3],
+         vec4            clip)
+{
+  mat4 view, proj, vp;
+  vec4 in = { p[0], p[1], p[2], 1.f };
+
+  op_camera_get_view_matrix (camera, (float *) view);
+  op_camera_get_projection_matrix (camera, aspect, (float *) proj);
+  glm_mat4_mul (proj, view, vp);
+  glm_mat4_mulv (vp, in, clip);
+}
+
+/* World point to pixel (x right, y down, top row 0); FALSE behind the eye. */
 static gboolean
 project (const OpCamera *camera,
          float           aspect,
@@ -31,14 +47,10 @@ project (const OpCamera *camera,
          float          *out_x,
          float          *out_y)
 {
-  mat4 view, proj, vp;
-  vec4 in = { p[0], p[1], p[2], 1.f }, clip;
+  vec4 clip;
 
-  op_camera_get_view_matrix (camera, (float *) view);
-  op_camera_get_projection_matrix (camera, aspect, (float *) proj);
-  glm_mat4_mul (proj, view, vp);
-  glm_mat4_mulv (vp, in, clip);
-
+  *out_x = *out_y = -1.f;
+  to_clip (camera, aspect, p, clip);
   if (clip[3] <= 0.f)
     return FALSE;
 
@@ -53,13 +65,9 @@ ndc (const OpCamera *camera,
      const float     p[3],
      float           out[3])
 {
-  mat4 view, proj, vp;
-  vec4 in = { p[0], p[1], p[2], 1.f }, clip;
+  vec4 clip;
 
-  op_camera_get_view_matrix (camera, (float *) view);
-  op_camera_get_projection_matrix (camera, aspect, (float *) proj);
-  glm_mat4_mul (proj, view, vp);
-  glm_mat4_mulv (vp, in, clip);
+  to_clip (camera, aspect, p, clip);
   g_assert_cmpfloat (clip[3], >, 0.f);
   for (int i = 0; i < 3; i++)
     out[i] = clip[i] / clip[3];
@@ -259,14 +267,13 @@ make_grid (float       half_w,
 }
 
 static OpOffscreen *
-offscreen_or_skip (int width,
-                   int height)
+new_offscreen (int width,
+               int height)
 {
   g_autoptr(GError) error = NULL;
   OpOffscreen *offscreen = op_offscreen_new (width, height, &error);
 
   g_assert_no_error (error);
-  g_assert_nonnull (offscreen);
   return offscreen;
 }
 
@@ -297,6 +304,35 @@ save_png (const guint8 *pixels,
   op_image_save_png (pixels, width, height, path, &error);
   g_assert_no_error (error);
   g_test_message ("wrote %s", path);
+}
+
+/* Draws @mesh alone, framed from @view, into a SIZE x SIZE picture. */
+static guint8 *
+draw_single (const OpMesh *mesh,
+             OpMaterial    material,
+             OpView        view)
+{
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (SIZE, SIZE);
+  g_autoptr(OpRenderer) renderer = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 *pixels;
+  OpCamera camera;
+  float bmin[3], bmax[3];
+
+  renderer = op_renderer_new (&error);
+  g_assert_no_error (error);
+  op_renderer_add_mesh (renderer, mesh, material);
+  op_camera_init (&camera);
+  op_camera_set_view (&camera, view);
+  op_renderer_get_bounds (renderer, bmin, bmax);
+  op_camera_fit (&camera, bmin, bmax, 1.f);
+
+  op_offscreen_make_current (offscreen);
+  op_renderer_draw (renderer, &camera, SIZE, SIZE);
+  pixels = op_offscreen_read_pixels (offscreen);
+
+  g_clear_pointer (&renderer, op_renderer_free);
+  return pixels;
 }
 
 /* ---- camera -------------------------------------------------------- */
@@ -576,11 +612,8 @@ test_renderer_no_context (void)
 static void
 test_offscreen_context (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (64, 48);
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (64, 48);
   const char *name;
-
-  if (offscreen == NULL)
-    return;
 
   name = op_offscreen_get_renderer_name (offscreen);
   g_test_message ("GL_RENDERER %s, GL_VERSION %s, %d samples", name,
@@ -599,8 +632,8 @@ test_offscreen_context (void)
 static void
 test_offscreen_two (void)
 {
-  g_autoptr(OpOffscreen) a = offscreen_or_skip (16, 16);
-  g_autoptr(OpOffscreen) b = offscreen_or_skip (32, 8);
+  g_autoptr(OpOffscreen) a = new_offscreen (16, 16);
+  g_autoptr(OpOffscreen) b = new_offscreen (32, 8);
   g_autofree guint8 *pixels = NULL;
 
   /* Two contexts in one process: freeing one must not break the other. */
@@ -616,7 +649,7 @@ test_offscreen_two (void)
 static void
 test_shader_error (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (8, 8);
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (8, 8);
   g_autoptr(GError) error = NULL;
   GLuint program;
 
@@ -660,7 +693,7 @@ scene_setup (OpRenderer *renderer,
 static guint8 *
 scene_render (OpCamera *out_camera)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (SIZE, SIZE);
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (SIZE, SIZE);
   g_autoptr(OpRenderer) renderer = NULL;
   g_autoptr(GError) error = NULL;
   guint8 *pixels;
@@ -808,28 +841,14 @@ test_scene_depth (void)
 static void
 test_scene_labels (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (SIZE, SIZE);
-  g_autoptr(OpRenderer) renderer = NULL;
   g_autoptr(OpMesh) grid = make_grid (10.f, 5.f, 40, 20, OP_MESH_ATTR_LABELS);
-  g_autoptr(GError) error = NULL;
   g_autofree guint8 *pixels = NULL;
-  OpCamera camera;
-  float bmin[3], bmax[3], left[3], right[3], seam[3];
+  float left[3], right[3], seam[3];
 
   for (gsize v = 0; v < grid->n_vertices; v++)
     grid->labels[v] = grid->positions[v * 3] > 0.f ? 21 : 0;
 
-  renderer = op_renderer_new (&error);
-  g_assert_no_error (error);
-  op_renderer_add_mesh (renderer, grid, OP_MATERIAL_LABELS);
-  op_camera_init (&camera);
-  op_camera_set_view (&camera, OP_VIEW_FRONT);
-  op_renderer_get_bounds (renderer, bmin, bmax);
-  op_camera_fit (&camera, bmin, bmax, 1.f);
-
-  op_offscreen_make_current (offscreen);
-  op_renderer_draw (renderer, &camera, SIZE, SIZE);
-  pixels = op_offscreen_read_pixels (offscreen);
+  pixels = draw_single (grid, OP_MATERIAL_LABELS, OP_VIEW_FRONT);
   save_png (pixels, SIZE, SIZE, "labels-actual.png");
 
   mean_color (pixels, SIZE, SIZE, SIZE * 0.25f, SIZE * 0.5f, 4, left);
@@ -844,8 +863,6 @@ test_scene_labels (void)
   g_assert_true (is_pink (seam));
   mean_color (pixels, SIZE, SIZE, SIZE * 0.5f + 4, SIZE * 0.5f, 1, seam);
   g_assert_true (is_whiteish (seam));
-
-  g_clear_pointer (&renderer, op_renderer_free);
 }
 
 /* More than 2^16 vertices: the top rows (indices above 65535) are green,
@@ -853,13 +870,9 @@ test_scene_labels (void)
 static void
 test_scene_large_indices (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (SIZE, SIZE);
-  g_autoptr(OpRenderer) renderer = NULL;
   g_autoptr(OpMesh) grid = make_grid (10.f, 10.f, 299, 299, OP_MESH_ATTR_COLORS);
-  g_autoptr(GError) error = NULL;
   g_autofree guint8 *pixels = NULL;
-  OpCamera camera;
-  float bmin[3], bmax[3], top[3], bottom[3];
+  float top[3], bottom[3];
 
   g_assert_cmpuint (grid->n_vertices, >, 65536);
   for (gsize v = 0; v < grid->n_vertices; v++)
@@ -871,24 +884,13 @@ test_scene_large_indices (void)
       grid->colors[v * 4 + 3] = 255;
     }
 
-  renderer = op_renderer_new (&error);
-  g_assert_no_error (error);
-  op_renderer_add_mesh (renderer, grid, OP_MATERIAL_VERTEX_COLOR);
-  op_camera_init (&camera);
-  op_renderer_get_bounds (renderer, bmin, bmax);
-  op_camera_fit (&camera, bmin, bmax, 1.f);
-
-  op_offscreen_make_current (offscreen);
-  op_renderer_draw (renderer, &camera, SIZE, SIZE);
-  pixels = op_offscreen_read_pixels (offscreen);
+  pixels = draw_single (grid, OP_MATERIAL_VERTEX_COLOR, OP_VIEW_FRONT);
 
   /* Rows above 65536 / 300 = 218 of 300 lie in the top quarter. */
   mean_color (pixels, SIZE, SIZE, SIZE * 0.5f, SIZE * 0.5f - SIZE * 0.36f, 2, top);
   mean_color (pixels, SIZE, SIZE, SIZE * 0.5f, SIZE * 0.5f + SIZE * 0.2f, 2, bottom);
   g_assert_cmpfloat (top[1], >, top[0] + 60.f);
   g_assert_cmpfloat (bottom[0], >, bottom[1] + 60.f);
-
-  g_clear_pointer (&renderer, op_renderer_free);
 }
 
 /* As in a GtkGLArea: draw into a framebuffer the caller bound, not FBO 0
@@ -896,7 +898,7 @@ test_scene_large_indices (void)
 static void
 test_scene_bound_framebuffer (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (16, 16);
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (16, 16);
   g_autoptr(OpRenderer) renderer = NULL;
   g_autoptr(GError) error = NULL;
   const float flat[4] = { 0.1f, 0.2f, 0.6f, 1.f };
@@ -904,17 +906,15 @@ test_scene_bound_framebuffer (void)
   GLuint fbo, rb[2];
   GLint bound = 0;
   g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+  float bmin[3], bmax[3];
   OpCamera camera;
 
   renderer = op_renderer_new (&error);
   g_assert_no_error (error);
   scene_setup (renderer, &camera);
   op_renderer_set_background (renderer, flat);
-  {
-    float bmin[3], bmax[3];
-    op_renderer_get_bounds (renderer, bmin, bmax);
-    op_camera_fit (&camera, bmin, bmax, (float) w / (float) h);
-  }
+  op_renderer_get_bounds (renderer, bmin, bmax);
+  op_camera_fit (&camera, bmin, bmax, (float) w / (float) h);
 
   glGenRenderbuffers (2, rb);
   glBindRenderbuffer (GL_RENDERBUFFER, rb[0]);
@@ -960,7 +960,7 @@ test_scene_bound_framebuffer (void)
 static void
 test_scene_background (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (32, 32);
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (32, 32);
   g_autoptr(OpRenderer) renderer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *pixels = NULL;
@@ -994,7 +994,7 @@ test_scene_background (void)
 static void
 test_renderer_handles (void)
 {
-  g_autoptr(OpOffscreen) offscreen = offscreen_or_skip (8, 8);
+  g_autoptr(OpOffscreen) offscreen = new_offscreen (8, 8);
   g_autoptr(OpRenderer) renderer = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(OpMesh) grid = make_grid (1.f, 2.f, 2, 2, 0);
