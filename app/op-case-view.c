@@ -221,6 +221,7 @@ op_case_view_add_scan (OpCaseView   *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), jaw_label (scan->jaw));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
   gtk_widget_set_tooltip_text (row, scan->filename);
 
   toggle = gtk_switch_new ();
@@ -322,6 +323,7 @@ op_case_view_start_next_import (OpCaseView *self)
 
   self->importing = g_file_get_basename (pending->file);
   self->cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->last_error, g_free);
 
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   on_progress (self, 0.0, _("Starting…"));

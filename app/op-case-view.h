@@ -51,7 +51,8 @@ OpJaw       op_case_view_get_missing_jaw (OpCaseView *self);
 gboolean    op_case_view_get_busy       (OpCaseView *self);
 guint       op_case_view_get_n_scans    (OpCaseView *self);
 OpViewer   *op_case_view_get_viewer     (OpCaseView *self);
-/* The message of the last failed import or load, or NULL. */
+/* The error of the most recent import or load, or NULL when it worked
+ * (or is still running). */
 const char *op_case_view_get_last_error (OpCaseView *self);
 
 G_END_DECLS

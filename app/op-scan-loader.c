@@ -257,6 +257,10 @@ op_scan_import_async (gpointer             source_object,
 
   task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_scan_import_async);
+  /* The worker decides what a cancel means: before the store step nothing
+   * is kept, after it the scan is in the case and must be reported as
+   * imported, even if Cancel was pressed while it returned. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, ld, load_data_free);
   g_task_run_in_thread (task, import_thread);
 }

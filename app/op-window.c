@@ -384,6 +384,14 @@ op_window_get_case_list (OpWindow *self)
   return self->case_list;
 }
 
+GtkWidget *
+op_window_get_search_entry (OpWindow *self)
+{
+  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->search_entry);
+}
+
 static void
 op_window_save_size (OpWindow *self)
 {

@@ -48,5 +48,6 @@ GtkWindow  *op_window_get_error_dialog (OpWindow     *self);
 
 OpCaseView *op_window_get_case_view  (OpWindow       *self);
 GtkListBox *op_window_get_case_list  (OpWindow       *self);
+GtkWidget  *op_window_get_search_entry (OpWindow     *self);
 
 G_END_DECLS

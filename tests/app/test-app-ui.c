@@ -474,6 +474,114 @@ test_import_bad (void)
 }
 
 static void
+test_import_guess (void)
+{
+  OpCaseView *view = op_window_get_case_view (fixture.window);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  const OpScanRecord *last;
+  guint before;
+
+  if (fixture.case_id <= 0)
+    {
+      g_test_skip ("no case was created");
+      return;
+    }
+
+  before = store_scan_count (fixture.case_id);
+
+  /* What a drop does: the name says "mandibular", so it is the lower arch. */
+  path = write_sphere_stl ("Mandibular_export.stl", 4);
+  file = g_file_new_for_path (path);
+  op_case_view_import_files (view, &file, 1);
+  g_assert_true (wait_until (cond_not_busy, view, 60000));
+
+  g_assert_null (op_case_view_get_last_error (view));
+  g_assert_cmpuint (store_scan_count (fixture.case_id), ==, before + 1);
+  g_assert_cmpuint (op_case_view_get_n_scans (view), ==, before + 1);
+
+  scans = op_store_list_scans (op_window_get_store (fixture.window), fixture.case_id, NULL);
+  last = g_ptr_array_index (scans, scans->len - 1);
+  g_assert_cmpint (last->jaw, ==, OP_JAW_LOWER);
+  g_assert_cmpstr (last->filename, ==, "Mandibular_export.stl");
+  g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
+}
+
+static void
+test_import_cancel (void)
+{
+  OpCaseView *view = op_window_get_case_view (fixture.window);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  guint before;
+  gint64 started;
+
+  if (fixture.case_id <= 0)
+    {
+      g_test_skip ("no case was created");
+      return;
+    }
+
+  before = store_scan_count (fixture.case_id);
+  path = write_sphere_stl ("bite-large.stl", 7);
+  file = g_file_new_for_path (path);
+
+  /* Cancelled before the worker can reach the store step, which checks
+   * the cancellable first: nothing may be kept and no error shown. */
+  op_case_view_import_file (view, file, OP_JAW_BITE);
+  gtk_widget_activate_action (GTK_WIDGET (view), "case.cancel", NULL);
+  g_assert_true (wait_until (cond_not_busy, view, 60000));
+
+  g_assert_null (op_case_view_get_last_error (view));
+  g_assert_null (op_window_get_error_dialog (fixture.window));
+  g_assert_cmpuint (store_scan_count (fixture.case_id), ==, before);
+  g_assert_cmpuint (op_case_view_get_n_scans (view), ==, before);
+
+  /* Again, left to finish this time, with a look at the progress bar on
+   * the way: the rest of the window stays usable meanwhile. */
+  started = g_get_monotonic_time ();
+  op_case_view_import_file (view, file, OP_JAW_BITE);
+  settle (300);
+  save_window_png (GTK_WIDGET (fixture.window), "app-ui-importing.png");
+  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  g_test_message ("327,680 triangles imported in %.0f ms",
+                  (g_get_monotonic_time () - started) / 1000.0);
+
+  g_assert_null (op_case_view_get_last_error (view));
+  g_assert_cmpuint (store_scan_count (fixture.case_id), ==, before + 1);
+  g_assert_cmpuint (op_case_view_get_n_scans (view), ==, before + 1);
+}
+
+static void
+test_search (void)
+{
+  GtkWidget *entry;
+
+  if (fixture.case_id <= 0)
+    {
+      g_test_skip ("no case was created");
+      return;
+    }
+
+  entry = op_window_get_search_entry (fixture.window);
+
+  /* GtkSearchEntry waits a moment after typing before it searches. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "C-1042");
+  settle (600);
+  g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "no such patient");
+  settle (600);
+  g_assert_cmpuint (count_listed_cases (0), ==, 0);
+  save_window_png (GTK_WIDGET (fixture.window), "app-ui-search.png");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  settle (600);
+  g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
+}
+
+static void
 test_demo (void)
 {
   OpCaseView *view = op_window_get_case_view (fixture.window);
@@ -666,6 +774,9 @@ main (int   argc,
   g_test_add_func ("/app/ui/new-case", test_new_case);
   g_test_add_func ("/app/ui/import", test_import);
   g_test_add_func ("/app/ui/import-bad", test_import_bad);
+  g_test_add_func ("/app/ui/import-guess", test_import_guess);
+  g_test_add_func ("/app/ui/import-cancel", test_import_cancel);
+  g_test_add_func ("/app/ui/search", test_search);
   g_test_add_func ("/app/ui/demo", test_demo);
   g_test_add_func ("/app/ui/command-line-demo", test_command_line_demo);
   g_test_add_func ("/app/ui/command-line-store-error", test_command_line_store_error);
