@@ -241,6 +241,15 @@ op_offscreen_new (int      width,
                   int      height,
                   GError **error)
 {
+  return op_offscreen_new_with_samples (width, height, OFFSCREEN_SAMPLES, error);
+}
+
+OpOffscreen *
+op_offscreen_new_with_samples (int      width,
+                               int      height,
+                               int      samples,
+                               GError **error)
+{
   g_autoptr(OpOffscreen) self = NULL;
   GLint max_samples = 0, max_size = 0;
   g_autoptr(GError) msaa_error = NULL;
@@ -288,8 +297,8 @@ op_offscreen_new (int      width,
   /* Multisampling is a nicety: when the driver refuses it, fall back to a
    * single-sampled framebuffer rather than fail. */
   glGetIntegerv (GL_MAX_SAMPLES, &max_samples);
-  if (max_samples < OFFSCREEN_SAMPLES ||
-      !op__offscreen_create_framebuffers (self, OFFSCREEN_SAMPLES, &msaa_error))
+  if (samples <= 1 || max_samples < samples ||
+      !op__offscreen_create_framebuffers (self, samples, &msaa_error))
     {
       op__offscreen_delete_framebuffers (self);
       if (!op__offscreen_create_framebuffers (self, 0, error))

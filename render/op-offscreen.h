@@ -14,6 +14,13 @@ typedef struct _OpOffscreen OpOffscreen;
 OpOffscreen *op_offscreen_new        (int           width,
                                       int           height,
                                       GError      **error);
+/* The same with a chosen number of samples per pixel: 0 or 1 for none
+ * (fastest on llvmpipe, whose cost grows with the samples), 4 as the
+ * default.  More than the driver offers falls back to none. */
+OpOffscreen *op_offscreen_new_with_samples (int      width,
+                                            int      height,
+                                            int      samples,
+                                            GError **error);
 void         op_offscreen_free       (OpOffscreen  *self);
 /* Makes the context current and binds the framebuffer for drawing. */
 gboolean     op_offscreen_make_current (OpOffscreen *self);

@@ -326,8 +326,21 @@ main (int    argc,
       !steady_frame (offscreen, sphere, &frame_big, &error))
     goto out;
 
-  printf ("steady frame (draw + glFinish): cube %.1f ms, 1M triangles %.1f ms\n",
-          frame_small, frame_big);
+  printf ("steady frame (draw + glFinish), %d samples: cube %.1f ms, 1M triangles %.1f ms\n",
+          op_offscreen_get_samples (offscreen), frame_small, frame_big);
+
+  /* The same without multisampling, which llvmpipe pays for per sample. */
+  {
+    g_autoptr(OpOffscreen) single = op_offscreen_new_with_samples (WIDTH, HEIGHT, 0, &error);
+    double plain_small = 0, plain_big = 0;
+
+    if (single == NULL ||
+        !steady_frame (single, cube, &plain_small, &error) ||
+        !steady_frame (single, sphere, &plain_big, &error))
+      goto out;
+    printf ("steady frame (draw + glFinish), no multisampling: cube %.1f ms, 1M triangles %.1f ms\n",
+            plain_small, plain_big);
+  }
   printf ("RESULT first frame 1M triangles: %.1f ms median; baseline cube %.1f ms; "
           "ratio %.1fx; load alone %.1f ms (%.0f%% of it)\n",
           big.total_ms, small.total_ms, big.total_ms / MAX (small.total_ms, 1e-3),

@@ -633,10 +633,14 @@ static void
 test_offscreen_two (void)
 {
   g_autoptr(OpOffscreen) a = new_offscreen (16, 16);
-  g_autoptr(OpOffscreen) b = new_offscreen (32, 8);
+  g_autoptr(OpOffscreen) b = op_offscreen_new_with_samples (32, 8, 0, NULL);
   g_autofree guint8 *pixels = NULL;
 
-  /* Two contexts in one process: freeing one must not break the other. */
+  g_assert_nonnull (b);
+  g_assert_cmpint (op_offscreen_get_samples (b), ==, 0);
+
+  /* Two contexts in one process, one without multisampling: freeing one
+   * must not break the other. */
   g_clear_pointer (&a, op_offscreen_free);
   g_assert_true (op_offscreen_make_current (b));
   glClearColor (0.f, 1.f, 0.f, 1.f);
