@@ -494,6 +494,8 @@ format_upper (OpMeshFormat format)
     }
 }
 
+static GMutex assimp_lock;
+
 static gpointer
 release_scene_run (gpointer data)
 {
@@ -543,6 +545,19 @@ import_assimp (const guint8 *data,
   gboolean any_colors = FALSE;
   OpMesh *mesh;
 
+  /* Assimp takes the length as an unsigned int. */
+  if (size > G_MAXUINT)
+    {
+      set_error (error, OP_MESH_IO_ERROR_TOO_LARGE, display,
+                 "the file is %" G_GSIZE_FORMAT " bytes, more than Orthoplan can read (4 GiB)", size);
+      return NULL;
+    }
+
+  /* Assimp's C API keeps the last error in one global string, written by a
+   * failed import and read by aiGetErrorString; two imports failing at once
+   * on different threads would race on it.  So imports take turns here;
+   * the weld, normals and freeing still run side by side. */
+  g_mutex_lock (&assimp_lock);
   /* Triangulate is the only post-processing step: it does nothing to
    * meshes that are already triangles, and JoinIdenticalVertices in
    * particular is 20-40 times slower than our own weld. */
@@ -551,19 +566,21 @@ import_assimp (const guint8 *data,
   if (scene == NULL)
     {
       const char *why = aiGetErrorString ();
+      g_autofree char *reason = g_strdup (why && *why ? why : "no reason given");
 
-      if (why != NULL && strstr (why, "out of range") != NULL)
+      g_mutex_unlock (&assimp_lock);
+      if (strstr (reason, "out of range") != NULL)
         set_error (error, OP_MESH_IO_ERROR_INDEX_RANGE, display,
-                   "a face refers to a vertex that does not exist (%s)", why);
-      else if (why != NULL && strstr (why, "No suitable reader") != NULL)
+                   "a face refers to a vertex that does not exist (%s)", reason);
+      else if (strstr (reason, "No suitable reader") != NULL)
         set_error (error, OP_MESH_IO_ERROR_UNKNOWN_FORMAT, display,
                    "this is not a %s file Orthoplan can read", format_upper (format));
       else
         set_error (error, OP_MESH_IO_ERROR_PARSE, display,
-                   "could not read this %s file (%s)", format_upper (format),
-                   why && *why ? why : "no reason given");
+                   "could not read this %s file (%s)", format_upper (format), reason);
       return NULL;
     }
+  g_mutex_unlock (&assimp_lock);
 
   if (check_cancelled (cancellable, display, error))
     {

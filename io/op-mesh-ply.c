@@ -374,6 +374,13 @@ read_value (PlyCursor *c,
       while (c->p < c->end && !g_ascii_isspace (*c->p) && len < sizeof token - 1)
         token[len++] = (char) *c->p++;
       token[len] = '\0';
+      if (c->p < c->end && !g_ascii_isspace (*c->p))
+        {
+          g_set_error (error, OP_MESH_IO_ERROR, OP_MESH_IO_ERROR_PARSE,
+                       "%s: the PLY data holds a value too long to be a number (\"%s...\")",
+                       c->display, token);
+          return FALSE;
+        }
       if (type == PLY_F32 || type == PLY_F64)
         *out = g_ascii_strtod (token, &end);
       else
