@@ -380,6 +380,20 @@ op_demo_arch_new (OpJaw jaw,
 
   g_assert (b.v == n_vertices);
   g_assert (b.t == n_triangles);
+
+  /* The arch was laid out with anterior towards +y, which reads easily
+   * above; the patient frame has anterior at -y.  Reflecting y keeps the
+   * patient's left at +x, and swapping two corners of every triangle keeps
+   * the surfaces facing outwards. */
+  for (gsize i = 0; i < b.mesh->n_vertices; i++)
+    b.mesh->positions[3 * i + 1] = -b.mesh->positions[3 * i + 1];
+  for (gsize t = 0; t < b.mesh->n_triangles; t++)
+    {
+      guint32 tmp = b.mesh->indices[3 * t + 1];
+
+      b.mesh->indices[3 * t + 1] = b.mesh->indices[3 * t + 2];
+      b.mesh->indices[3 * t + 2] = tmp;
+    }
   op_mesh_compute_normals (b.mesh);
   op_mesh_compute_bounds (b.mesh);
   return b.mesh;

@@ -13,8 +13,8 @@
 G_BEGIN_DECLS
 
 /* Builds one arch (OP_JAW_UPPER or OP_JAW_LOWER) of the demo patient, in
- * millimetres, occlusal plane z = 0, +x to the patient's left, +y anterior,
- * +z up.  @detail (1..8) scales the tessellation; 4 gives about 60k
+ * millimetres, in the patient frame of op-mesh.h (+x the patient's left,
+ * +y posterior, +z superior) with the occlusal plane near z = 0.  @detail (1..8) scales the tessellation; 4 gives about 60k
  * triangles per arch. */
 OpMesh *op_demo_arch_new (OpJaw jaw,
                           guint detail);

@@ -3,6 +3,11 @@
  * OpMesh is the one geometry type that flows from import through
  * segmentation and planning to rendering and export.  Arrays are flat and
  * owned by the mesh; optional attributes are NULL when absent.
+ *
+ * The world frame of every dentition is DICOM's patient frame (LPS):
+ * +x towards the patient's left, +y posterior, +z superior, in millimetres.
+ * It is right-handed, and a CBCT volume is already in it.  Scans arrive in
+ * whatever frame the scanner used; segmentation finds their orientation.
  */
 #pragma once
 

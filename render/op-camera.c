@@ -5,21 +5,18 @@
  *
  *   d(yaw, pitch) = (-cos p sin y, cos p cos y, sin p)
  *
- * so yaw 0, pitch 0 is the front view (eye on +y), yaw -90 puts the eye on
- * +x (the patient's left) and pitch +90 straight above.
+ * so yaw 180, pitch 0 is the front view (eye on -y, anterior), yaw -90 puts
+ * the eye on +x (the patient's left) and pitch +90 straight above.
  *
  * The camera's horizontal axis depends on the yaw alone, never on the
  * pitch, so the basis stays well defined at pitch +-90 exactly: the
  * occlusal views are exact and no "up" vector ever degenerates.
  *
- * The dentition's world frame (+x the patient's left, +y anterior, +z up)
- * is left-handed.  A plain right-handed look-at would therefore show every
- * scan as its mirror image: the patient's left on the left of a front view.
- * The view matrix undoes that by flipping the camera's x axis, so every
- * picture is anatomically true (a front view shows the patient's left on
- * the right of the image, as when facing the patient).  The view matrix
- * then has a negative determinant, which the renderer accounts for when it
- * decides which side of a triangle faces the camera.
+ * The world frame is DICOM's patient frame (LPS: +x the patient's left,
+ * +y posterior, +z superior), which is right-handed, so the view is a plain
+ * right-handed look-at and pictures are anatomically true: a front view
+ * shows the patient's left on the right of the image, as when facing the
+ * patient.
  */
 #include "config.h"
 
@@ -46,12 +43,12 @@ static const struct {
   float       yaw;
   float       pitch;
 } views[] = {
-  /* Eye on +y, looking towards -y at the labial faces. */
-  { OP_VIEW_FRONT,          "front",            0.f,   0.f },
-  /* Eye on -z looking up; yaw 0 turns +y (anterior) to the top. */
-  { OP_VIEW_OCCLUSAL_UPPER, "occlusal-upper",   0.f, -90.f },
-  /* Eye on +z looking down; yaw 180 turns +y (anterior) to the top. */
-  { OP_VIEW_OCCLUSAL_LOWER, "occlusal-lower", 180.f,  90.f },
+  /* Eye on -y (anterior), looking towards +y at the labial faces. */
+  { OP_VIEW_FRONT,          "front",          180.f,   0.f },
+  /* Eye on -z looking up; yaw 180 turns -y (anterior) to the top. */
+  { OP_VIEW_OCCLUSAL_UPPER, "occlusal-upper", 180.f, -90.f },
+  /* Eye on +z looking down; yaw 0 turns -y (anterior) to the top. */
+  { OP_VIEW_OCCLUSAL_LOWER, "occlusal-lower",   0.f,  90.f },
   /* Eye on +x, the patient's left. */
   { OP_VIEW_LEFT,           "left",           -90.f,   0.f },
   /* Eye on -x, the patient's right. */
@@ -87,9 +84,8 @@ op_view_from_string (const char *str,
   return FALSE;
 }
 
-/* The camera basis in world coordinates: @right and @up span the image
- * (right as seen in the final, mirrored picture), @back points from the
- * target to the eye. */
+/* The camera basis in world coordinates: @right and @up span the image,
+ * @back points from the target to the eye; right x up = back. */
 static void
 op__camera_basis (const OpCamera *camera,
                   vec3            right,
@@ -105,13 +101,11 @@ op__camera_basis (const OpCamera *camera,
   back[1] = cp * cy;
   back[2] = sp;
 
-  /* The right-handed camera's right would be (-cy, -sy, 0); the mirror
-   * (see the top of this file) negates it. */
-  right[0] = cy;
-  right[1] = sy;
+  right[0] = -cy;
+  right[1] = -sy;
   right[2] = 0.f;
 
-  /* up = back x mirrored right, i.e. the right-handed right x forward. */
+  /* up = back x right. */
   up[0] = sp * sy;
   up[1] = -sp * cy;
   up[2] = cp;
@@ -135,7 +129,7 @@ op_camera_init (OpCamera *camera)
 
   memset (camera, 0, sizeof *camera);
   camera->distance = 100.f;
-  camera->yaw = 0.f;
+  camera->yaw = 180.f;   /* the front view */
   camera->pitch = 0.f;
   camera->fovy = 30.f;
 }
@@ -216,7 +210,7 @@ op_camera_orbit (OpCamera *camera,
    * dragging down brings the top of the scene towards the eye.  The pitch
    * stops at the poles: the basis is exact there, and going over the top
    * would turn the picture upside down. */
-  camera->yaw = fmodf (camera->yaw + dx_px * ORBIT_DEG_PER_PX, 360.f);
+  camera->yaw = fmodf (camera->yaw - dx_px * ORBIT_DEG_PER_PX, 360.f);
   if (camera->yaw > 180.f)
     camera->yaw -= 360.f;
   else if (camera->yaw < -180.f)

@@ -1,14 +1,12 @@
 /* op-camera.h: an orbit camera around a target, in millimetres and degrees.
  *
- * World frame of the dentition: +x to the patient's left, +y anterior
- * (towards the lips), +z up (occlusal direction of the lower arch).
- *
- * That frame is left-handed, so the view matrix mirrors the camera's x axis
- * to show anatomy as it is: a front view has the patient's left on the
- * right of the picture, the occlusal views have anterior at the top, the
- * left view looks from +x.  The view matrix's determinant is therefore -1.
- * Views are exact at pitch +-90: the picture's horizontal axis follows the
- * yaw alone.
+ * World frame: DICOM's patient frame (LPS), the one planner/op-mesh.h
+ * documents: +x the patient's left, +y posterior, +z superior.  It is
+ * right-handed, so the view matrix is a plain look-at and pictures are
+ * anatomically true: a front view has the patient's left on the right of
+ * the picture, the occlusal views have anterior at the top, the left view
+ * looks from +x.  Views are exact at pitch +-90: the picture's horizontal
+ * axis follows the yaw alone.
  */
 #pragma once
 

@@ -378,10 +378,10 @@ op_renderer_draw (OpRenderer     *self,
       glm_mat3_inv (linear, normal_matrix);
       glm_mat3_transpose (normal_matrix);
 
-      /* The view matrix mirrors (see op-camera.c), and a model matrix may
-       * mirror too: when the product does, triangles that are
-       * counter-clockwise seen from outside land clockwise on screen, and
-       * two-sided lighting must know which side it sees. */
+      /* A model matrix may mirror (a left-right flip of a scan): then
+       * triangles that are counter-clockwise seen from outside land
+       * clockwise on screen, and two-sided lighting must know which side
+       * it sees. */
       glFrontFace (glm_mat3_det (linear) < 0.f ? GL_CW : GL_CCW);
 
       glUniformMatrix4fv (self->u_model_view, 1, GL_FALSE, (const float *) model_view);

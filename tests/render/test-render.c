@@ -369,15 +369,15 @@ test_camera_views (void)
     float  image_right[3];
   } cases[] = {
     /* Facing the patient: the patient's left (+x) is on the right. */
-    { OP_VIEW_FRONT,          {  0,  1,  0 }, { 0, 0, 1 }, {  1,  0, 0 } },
+    { OP_VIEW_FRONT,          {  0, -1,  0 }, { 0, 0, 1 }, {  1,  0, 0 } },
     /* From below, anterior at the top; the patient's left on the right,
      * as when looking up at the palate. */
-    { OP_VIEW_OCCLUSAL_UPPER, {  0,  0, -1 }, { 0, 1, 0 }, {  1,  0, 0 } },
+    { OP_VIEW_OCCLUSAL_UPPER, {  0,  0, -1 }, { 0, -1, 0 }, {  1,  0, 0 } },
     /* From above, anterior at the top; the patient's left on the left. */
-    { OP_VIEW_OCCLUSAL_LOWER, {  0,  0,  1 }, { 0, 1, 0 }, { -1,  0, 0 } },
+    { OP_VIEW_OCCLUSAL_LOWER, {  0,  0,  1 }, { 0, -1, 0 }, { -1,  0, 0 } },
     /* The patient's left profile: the face points to the left. */
-    { OP_VIEW_LEFT,           {  1,  0,  0 }, { 0, 0, 1 }, {  0, -1, 0 } },
-    { OP_VIEW_RIGHT,          { -1,  0,  0 }, { 0, 0, 1 }, {  0,  1, 0 } },
+    { OP_VIEW_LEFT,           {  1,  0,  0 }, { 0, 0, 1 }, {  0,  1, 0 } },
+    { OP_VIEW_RIGHT,          { -1,  0,  0 }, { 0, 0, 1 }, {  0, -1, 0 } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -486,7 +486,7 @@ test_camera_orbit (void)
    * towards the middle of the picture. */
   op_camera_orbit (&camera, 50.f, 0.f);
   op_camera_get_eye (&camera, eye1);
-  g_assert_cmpfloat (camera.yaw, >, before.yaw);
+  g_assert_cmpfloat (camera.yaw, <, before.yaw);
   g_assert_cmpfloat (camera.pitch, ==, before.pitch);
   g_assert_cmpfloat (eye1[0], <, eye0[0] - 1.f);
   g_assert_cmpfloat_with_epsilon (eye1[2], eye0[2], 1e-4);
@@ -681,7 +681,7 @@ scene_setup (OpRenderer *renderer,
   const float centre[3] = { 0.f, 0.f, 0.f };
   const float radii[3] = { 4.0f, 3.4f, 5.5f };
   g_autoptr(OpMesh) tooth = make_ellipsoid (centre, radii, 48, 64);
-  g_autoptr(OpMesh) band = make_band (4.6f, -6.5f, -1.5f, 15.f, 165.f, 16, 64);
+  g_autoptr(OpMesh) band = make_band (4.6f, -6.5f, -1.5f, 195.f, 345.f, 16, 64);
   float bmin[3], bmax[3];
 
   op_renderer_add_mesh (renderer, band, OP_MATERIAL_GINGIVA);
@@ -689,7 +689,7 @@ scene_setup (OpRenderer *renderer,
 
   op_camera_init (camera);
   op_camera_set_view (camera, OP_VIEW_FRONT);
-  op_camera_orbit (camera, 50.f, 37.5f);   /* yaw 20, pitch 15 */
+  op_camera_orbit (camera, 50.f, 37.5f);   /* yaw 160, pitch 15 */
   g_assert_true (op_renderer_get_bounds (renderer, bmin, bmax));
   op_camera_fit (camera, bmin, bmax, 1.f);
 }
@@ -784,7 +784,7 @@ test_scene_materials (void)
     { 0, 0, 3 }, { 0, 0, 1 }, { 1.5f, 0, 2 }, { -1.5f, 0, 2 }, { 0, 0, 4.5f },
   };
   static const float gingiva_points[][3] = {
-    { 0, 5.2f, -4 }, { -1.6f, 4.9f, -4.5f }, { 1.6f, 4.9f, -3.5f }, { 0, 5.2f, -5.5f },
+    { 0, -5.2f, -4 }, { -1.6f, -4.9f, -4.5f }, { 1.6f, -4.9f, -3.5f }, { 0, -5.2f, -5.5f },
   };
 
   pixels = scene_render (&camera);
