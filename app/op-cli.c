@@ -66,16 +66,6 @@ op_cli_print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-static OpMaterial
-material_for (const OpMesh *mesh)
-{
-  if (mesh->labels)
-    return OP_MATERIAL_LABELS;
-  if (mesh->colors)
-    return OP_MATERIAL_VERTEX_COLOR;
-  return OP_MATERIAL_ENAMEL;
-}
-
 gboolean
 op_cli_render_png (OpMesh     **meshes,
                    guint        n_meshes,
@@ -99,7 +89,7 @@ op_cli_render_png (OpMesh     **meshes,
     return FALSE;
 
   for (guint i = 0; i < n_meshes; i++)
-    op_renderer_add_mesh (renderer, meshes[i], material_for (meshes[i]));
+    op_renderer_add_mesh (renderer, meshes[i], op_material_for_mesh (meshes[i]));
 
   op_camera_init (&camera);
   op_camera_set_view (&camera, view);

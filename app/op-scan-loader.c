@@ -52,19 +52,6 @@ op_loaded_scan_free (OpLoadedScan *scan)
   g_free (scan);
 }
 
-OpMaterial
-op_scan_material_for_mesh (const OpMesh *mesh)
-{
-  g_return_val_if_fail (mesh != NULL, OP_MATERIAL_ENAMEL);
-
-  if (mesh->labels != NULL)
-    return OP_MATERIAL_LABELS;
-  if (mesh->colors != NULL)
-    return OP_MATERIAL_VERTEX_COLOR;
-
-  return OP_MATERIAL_ENAMEL;
-}
-
 gboolean
 op_scan_guess_jaw (const char *filename,
                    OpJaw      *out_jaw)
@@ -223,7 +210,7 @@ import_thread (GTask        *task,
   scan->jaw = ld->jaw;
   scan->filename = g_steal_pointer (&name);
   scan->n_triangles = mesh->n_triangles;
-  scan->material = op_scan_material_for_mesh (mesh);
+  scan->material = op_material_for_mesh (mesh);
   scan->mesh = g_steal_pointer (&mesh);
 
   g_task_return_pointer (task, scan, (GDestroyNotify) op_loaded_scan_free);
@@ -331,7 +318,7 @@ load_case_thread (GTask        *task,
       scan->jaw = record->jaw;
       scan->filename = g_strdup (record->filename);
       scan->n_triangles = mesh->n_triangles;
-      scan->material = op_scan_material_for_mesh (mesh);
+      scan->material = op_material_for_mesh (mesh);
       scan->mesh = mesh;
       g_ptr_array_add (scans, scan);
     }

@@ -35,10 +35,6 @@ typedef void (*OpScanProgressFunc) (gpointer    source_object,
                                     double      fraction,
                                     const char *stage);
 
-/* Which material shows a mesh best: per-tooth labels, then scanner
- * colours, then plain enamel. */
-OpMaterial  op_scan_material_for_mesh (const OpMesh *mesh);
-
 /* Guesses the jaw from a file name: "upper"/"max" give the upper jaw,
  * "lower"/"mand" the lower, "bite" the bite.  FALSE when the name says
  * nothing. */

@@ -398,3 +398,15 @@ op_renderer_draw (OpRenderer     *self,
   glFrontFace (GL_CCW);
   glDisable (GL_DEPTH_TEST);
 }
+
+OpMaterial
+op_material_for_mesh (const OpMesh *mesh)
+{
+  g_return_val_if_fail (mesh != NULL, OP_MATERIAL_ENAMEL);
+
+  if (mesh->labels != NULL)
+    return OP_MATERIAL_LABELS;
+  if (mesh->colors != NULL)
+    return OP_MATERIAL_VERTEX_COLOR;
+  return OP_MATERIAL_ENAMEL;
+}

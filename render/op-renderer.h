@@ -29,6 +29,10 @@ typedef enum {
   OP_MATERIAL_LABELS,        /* enamel for labelled vertices, gingiva for label 0 */
 } OpMaterial;
 
+/* The material that shows what a mesh carries: labels as enamel and
+ * gingiva, else its own colours, else plain enamel. */
+OpMaterial  op_material_for_mesh     (const OpMesh *mesh);
+
 typedef struct _OpRenderer OpRenderer;
 
 OpRenderer *op_renderer_new          (GError    **error);
