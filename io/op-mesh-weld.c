@@ -12,20 +12,26 @@
 
 /* The weld -------------------------------------------------------------------- */
 
-/* Welding a million triangles is mostly waiting on cache misses in the
- * hash table, and a scan has only one mesh to weld, so large unindexed
- * inputs are split in two halves welded at once on two cores; then the
- * unique positions of both halves are welded once more.  The result is the
- * same, byte for byte, as one call over the whole: meshopt numbers vertices
- * in order of first appearance, and the merge keeps that order (first those
- * seen in the first half, in its order, then the rest in theirs). */
-#define OP_PARALLEL_WELD_MIN_VERTICES 300000
+/* Welding a million triangles is mostly waiting on cache misses: one call
+ * over 3M corners hashes into a 16 MB table and compares against a 36 MB
+ * array.  Scans list their triangles with spatial coherence (neighbours
+ * near each other in the file), so large unindexed inputs are welded in
+ * blocks of 16k triangles whose tables stay in cache, the blocks shared
+ * between two threads, and then the unique positions of all blocks are
+ * welded once more.  The result is the same, byte for byte, as one call
+ * over the whole: meshopt numbers vertices in order of first appearance,
+ * and the merge keeps that order (block by block, each in its own order),
+ * which /io/mesh/stl-large-weld checks. */
+#define OP_BLOCKED_WELD_MIN_VERTICES (3 * 100000)
+#define OP_WELD_BLOCK (3 * 16384)
 
 typedef struct {
   const float  *positions;
   gsize         n_vertices;
   unsigned int *remap;
-  gsize         unique;
+  gsize        *unique;      /* one count per block */
+  gsize         first_block;
+  gsize         end_block;
 } RemapJob;
 
 static gpointer
@@ -33,8 +39,14 @@ remap_job_run (gpointer data)
 {
   RemapJob *job = data;
 
-  job->unique = meshopt_generateVertexRemap (job->remap, NULL, job->n_vertices, job->positions,
-                                             job->n_vertices, 3 * sizeof (float));
+  for (gsize b = job->first_block; b < job->end_block; b++)
+    {
+      gsize start = b * OP_WELD_BLOCK, n = MIN (job->n_vertices - start, OP_WELD_BLOCK);
+
+      job->unique[b] = meshopt_generateVertexRemap (job->remap + start, NULL, n,
+                                                    job->positions + 3 * start, n,
+                                                    3 * sizeof (float));
+    }
   return NULL;
 }
 
@@ -47,31 +59,42 @@ remap_positions (unsigned int  *remap,
 {
   g_autofree float *merged = NULL;
   g_autofree unsigned int *merge_remap = NULL;
-  GThread *thread;
+  g_autofree gsize *unique = NULL;
+  GThread *thread = NULL;
   RemapJob a, b;
-  gsize half, n_merged, padded;
+  gsize n_blocks, n_merged = 0, padded, offset;
 
-  if (indices != NULL || n_vertices < OP_PARALLEL_WELD_MIN_VERTICES || g_get_num_processors () < 2)
+  if (indices != NULL || n_vertices < OP_BLOCKED_WELD_MIN_VERTICES)
     return meshopt_generateVertexRemap (remap, indices, n_indices, positions, n_vertices,
                                         3 * sizeof (float));
 
-  /* Both halves hold whole triangles: meshopt insists on a multiple of 3. */
-  half = 3 * (n_vertices / 6);
-  a = (RemapJob) { positions, half, remap, 0 };
-  b = (RemapJob) { positions + 3 * half, n_vertices - half, remap + half, 0 };
-  thread = g_thread_try_new ("op-mesh-weld", remap_job_run, &b, NULL);
+  /* Blocks hold whole triangles, as meshopt insists on a multiple of 3. */
+  G_STATIC_ASSERT (OP_WELD_BLOCK % 3 == 0);
+  n_blocks = (n_vertices + OP_WELD_BLOCK - 1) / OP_WELD_BLOCK;
+  unique = g_new0 (gsize, n_blocks);
+  a = (RemapJob) { positions, n_vertices, remap, unique, 0, n_blocks / 2 };
+  b = (RemapJob) { positions, n_vertices, remap, unique, n_blocks / 2, n_blocks };
+  if (g_get_num_processors () > 1)
+    thread = g_thread_try_new ("op-mesh-weld", remap_job_run, &b, NULL);
   remap_job_run (&a);
   if (thread != NULL)
     g_thread_join (thread);
   else
     remap_job_run (&b);
 
-  n_merged = a.unique + b.unique;
+  for (gsize i = 0; i < n_blocks; i++)
+    n_merged += unique[i];
   padded = (n_merged + 2) / 3 * 3;
   merged = g_new (float, 3 * padded);
-  meshopt_remapVertexBuffer (merged, a.positions, a.n_vertices, 3 * sizeof (float), a.remap);
-  meshopt_remapVertexBuffer (merged + 3 * a.unique, b.positions, b.n_vertices,
-                             3 * sizeof (float), b.remap);
+  offset = 0;
+  for (gsize i = 0; i < n_blocks; i++)
+    {
+      gsize start = i * OP_WELD_BLOCK, n = MIN (n_vertices - start, OP_WELD_BLOCK);
+
+      meshopt_remapVertexBuffer (merged + 3 * offset, positions + 3 * start, n,
+                                 3 * sizeof (float), remap + start);
+      offset += unique[i];
+    }
   /* Padding repeats the last position, so it adds no new vertex. */
   for (gsize i = n_merged; i < padded; i++)
     memcpy (&merged[3 * i], &merged[3 * (n_merged - 1)], 3 * sizeof (float));
@@ -79,10 +102,15 @@ remap_positions (unsigned int  *remap,
   merge_remap = g_new (unsigned int, padded);
   n_merged = meshopt_generateVertexRemap (merge_remap, NULL, padded, merged, padded,
                                           3 * sizeof (float));
-  for (gsize i = 0; i < half; i++)
-    remap[i] = merge_remap[remap[i]];
-  for (gsize i = half; i < n_vertices; i++)
-    remap[i] = merge_remap[a.unique + remap[i]];
+  offset = 0;
+  for (gsize i = 0; i < n_blocks; i++)
+    {
+      gsize start = i * OP_WELD_BLOCK, end = MIN (n_vertices, start + OP_WELD_BLOCK);
+
+      for (gsize v = start; v < end; v++)
+        remap[v] = merge_remap[offset + remap[v]];
+      offset += unique[i];
+    }
   return n_merged;
 }
 
