@@ -87,7 +87,10 @@ gboolean  op_mesh_save       (const OpMesh  *mesh,
                               GError       **error);
 
 /* Welds vertices with identical positions (meshoptimizer remap), keeping
- * the first colour/label seen for each position. */
+ * the first colour/label seen for each position (in vertex order) and
+ * dropping vertices no triangle uses.  Normals, when present, are
+ * recomputed; the bounds are updated.  Every index must be below
+ * n_vertices. */
 void      op_mesh_weld       (OpMesh *mesh);
 
 G_END_DECLS
