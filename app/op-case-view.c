@@ -210,10 +210,10 @@ op_case_view_add_scan (OpCaseView   *self,
 
   handle = op_viewer_add_mesh (self->viewer, g_steal_pointer (&scan->mesh), scan->material);
 
-  count = g_strdup_printf (ngettext ("%'" G_GSIZE_FORMAT " triangle",
-                                     "%'" G_GSIZE_FORMAT " triangles",
-                                     scan->n_triangles),
-                           scan->n_triangles);
+  /* A plain unsigned long, not G_GSIZE_FORMAT: xgettext cannot expand a
+   * macro inside a translatable string. */
+  count = g_strdup_printf (ngettext ("%'lu triangle", "%'lu triangles", scan->n_triangles),
+                           (unsigned long) scan->n_triangles);
   /* Translators: a scan's file name and its size, "upper.stl · 62,400 triangles" */
   subtitle = g_strdup_printf (_("%s · %s"), scan->filename, count);
 
