@@ -436,8 +436,9 @@ cmd_demo (OpCliGlobals  *globals,
       }
   }
 
-  g_print (_("Demo case built: %s, %s (%" G_GSIZE_FORMAT " + %" G_GSIZE_FORMAT " triangles).\n"),
-           OP_DEMO_FAMILY_NAME, OP_DEMO_GIVEN_NAME, upper->n_triangles, lower->n_triangles);
+  g_print (_("Demo case built: %s, %s (%lu + %lu triangles).\n"),
+           OP_DEMO_FAMILY_NAME, OP_DEMO_GIVEN_NAME,
+           (unsigned long) upper->n_triangles, (unsigned long) lower->n_triangles);
   g_print (_("Outputs:\n"));
   for (guint i = 0; i < written->len; i++)
     g_print ("  %s\n", (char *) g_ptr_array_index (written, i));

@@ -202,9 +202,9 @@ op_store_verify_audit (OpStore  *self,
       if (seq != expected_seq)
         {
           g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_AUDIT,
-                       _("The audit log is broken at entry %" G_GINT64_FORMAT ": entry %" G_GINT64_FORMAT
+                       _("The audit log is broken at entry %lld: entry %lld"
                          " is missing, so entries were removed after they were written"),
-                       expected_seq, expected_seq);
+                       (long long) expected_seq, (long long) expected_seq);
           ok = FALSE;
           break;
         }

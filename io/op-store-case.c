@@ -341,12 +341,12 @@ get_case_state_locked (OpStore      *self,
       ok = op_case_state_from_string (text, out_state);
       if (!ok)
         g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_SCHEMA,
-                     _("Case %" G_GINT64_FORMAT " has the state “%s”, which this version of Orthoplan does not know"),
-                     case_id, text);
+                     _("Case %lld has the state “%s”, which this version of Orthoplan does not know"),
+                     (long long) case_id, text);
     }
   else if (rc == SQLITE_DONE)
     g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_NOT_FOUND,
-                 _("There is no case %" G_GINT64_FORMAT " in this database"), case_id);
+                 _("There is no case %lld in this database"), (long long) case_id);
   else
     op__store_set_sql_error (self->db, error, _("Looking up the case failed"));
   sqlite3_finalize (stmt);
@@ -627,9 +627,9 @@ op_store_add_scan (OpStore            *self,
   if (!op_case_state_accepts_scans (state))
     {
       g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_INVALID,
-                   _("%s: case %" G_GINT64_FORMAT " is %s; scans can no longer be added once a plan is in review, "
+                   _("%s: case %lld is %s; scans can no longer be added once a plan is in review, "
                      "approved, posted or archived. Request changes first, or open a new case."),
-                   prepared.filename, case_id, op_case_state_to_label (state));
+                   prepared.filename, (long long) case_id, op_case_state_to_label (state));
       goto rollback;
     }
 
@@ -747,7 +747,7 @@ op_store_get_case (OpStore  *self,
     c = case_from_row (stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_NOT_FOUND,
-                 _("There is no case %" G_GINT64_FORMAT " in this database"), case_id);
+                 _("There is no case %lld in this database"), (long long) case_id);
   else
     op__store_set_sql_error (self->db, error, _("Reading the case failed"));
   sqlite3_finalize (stmt);
@@ -789,7 +789,7 @@ op_store_get_patient (OpStore  *self,
     }
   else if (rc == SQLITE_DONE)
     g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_NOT_FOUND,
-                 _("There is no patient %" G_GINT64_FORMAT " in this database"), patient_id);
+                 _("There is no patient %lld in this database"), (long long) patient_id);
   else
     op__store_set_sql_error (self->db, error, _("Reading the patient failed"));
   sqlite3_finalize (stmt);
@@ -887,15 +887,15 @@ op_store_get_scan_bytes (OpStore  *self,
       computed = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
       if (g_strcmp0 (computed, (const char *) sqlite3_column_text (stmt, 1)) != 0)
         g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_SQL,
-                     _("%s (scan %" G_GINT64_FORMAT "): the stored bytes no longer match their sha256; "
+                     _("%s (scan %lld): the stored bytes no longer match their sha256; "
                        "the database is damaged, restore it from a backup"),
-                     (const char *) sqlite3_column_text (stmt, 0), scan_id);
+                     (const char *) sqlite3_column_text (stmt, 0), (long long) scan_id);
       else
         bytes = g_bytes_new (data, size);
     }
   else if (rc == SQLITE_DONE)
     g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_NOT_FOUND,
-                 _("There is no scan %" G_GINT64_FORMAT " in this database"), scan_id);
+                 _("There is no scan %lld in this database"), (long long) scan_id);
   else
     op__store_set_sql_error (self->db, error, _("Reading the scan failed"));
   sqlite3_finalize (stmt);
