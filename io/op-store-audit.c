@@ -212,9 +212,9 @@ op_store_verify_audit (OpStore  *self,
       if (strcmp (prev_hash, expected_prev) != 0)
         {
           g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_AUDIT,
-                       _("The audit log is broken at entry %" G_GINT64_FORMAT
+                       _("The audit log is broken at entry %lld"
                          ": it does not link to the entry before it, so the log was edited after it was written"),
-                       seq);
+                       (long long) seq);
           ok = FALSE;
           break;
         }
@@ -224,9 +224,9 @@ op_store_verify_audit (OpStore  *self,
       if (strcmp (computed, hash) != 0)
         {
           g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_AUDIT,
-                       _("The audit log is broken at entry %" G_GINT64_FORMAT
+                       _("The audit log is broken at entry %lld"
                          " (%s %s): its contents no longer match its hash, so it was changed after it was written"),
-                       seq, column_text (stmt, 3), column_text (stmt, 4));
+                       (long long) seq, column_text (stmt, 3), column_text (stmt, 4));
           ok = FALSE;
           break;
         }
