@@ -74,4 +74,89 @@ gboolean    op_role_may_approve         (OpRole role);
 /* Whether @role may manage users, locations and settings (administrator). */
 gboolean    op_role_may_manage          (OpRole role);
 
+/* Accounts, sign-in and signatures.  These are the practice's security
+ * rules (CLINICAL.md, "Security settings" and "Electronic signature");
+ * io/op-store enforces them and the UI only shows them. */
+
+#define OP_CASE_ERROR (op_case_error_quark ())
+GQuark op_case_error_quark (void);
+
+typedef enum {
+  OP_CASE_ERROR_WEAK_PASSWORD,  /* the password breaks op_password_check's rules */
+  OP_CASE_ERROR_INVALID_LOGIN,  /* the login name is empty or has odd characters */
+  OP_CASE_ERROR_INVALID_NPI,    /* not a 10-digit NPI with a valid check digit */
+} OpCaseError;
+
+/* Passwords are at least this many characters (Unicode characters, not
+ * bytes) and at most OP_PASSWORD_MAX_LENGTH. */
+#define OP_PASSWORD_MIN_LENGTH 12
+#define OP_PASSWORD_MAX_LENGTH 256
+
+/* Whether @password may be set for the user @login (and, when not NULL, the
+ * person called @name): long enough, valid UTF-8 with no control
+ * characters, not containing the login name or a part of the person's
+ * name, not one character or a short pattern repeated, not a keyboard or
+ * alphabet run and not one of the passwords every attacker tries first.
+ * On FALSE, @error (OP_CASE_ERROR_WEAK_PASSWORD) says what to change in a
+ * sentence a person can act on; it never repeats the password. */
+gboolean    op_password_check           (const char  *password,
+                                         const char  *login,
+                                         const char  *name,
+                                         GError     **error);
+
+/* Whether @login may name a user: 1 to 64 characters, ASCII letters,
+ * digits, '.', '_' and '-', starting with a letter or digit. */
+gboolean    op_login_check              (const char  *login,
+                                         GError     **error);
+
+/* Whether @npi is a National Provider Identifier: 10 digits whose last is
+ * the Luhn check digit computed over "80840" and the first nine (the rule
+ * CMS publishes).  A provider must have one to sign. */
+gboolean    op_npi_check                (const char  *npi,
+                                         GError     **error);
+
+/* Whether @role must carry an NPI (provider). */
+gboolean    op_role_needs_npi           (OpRole       role);
+
+/* Sign-in throttling: after @n_failures wrong passwords in a row, the next
+ * attempt for that user is refused until this many seconds after the last
+ * failure.  The first two mistakes cost nothing (people mistype), then the
+ * wait doubles from 2 s up to OP_SIGN_IN_MAX_DELAY_S.  A success resets
+ * the count. */
+#define OP_SIGN_IN_FREE_FAILURES 2
+#define OP_SIGN_IN_MAX_DELAY_S   300
+guint       op_sign_in_delay_seconds    (guint        n_failures);
+
+/* The meaning of an approval signature, as the record shows it and the
+ * signature covers: "approved treatment plan v3 for production".  Not
+ * translated: it is part of the signed record and must read the same in
+ * every language.  @plan_version is 1 or more. */
+char       *op_approval_meaning         (guint        plan_version);
+
+/* Idle time before the app locks back to the sign-in screen.  CLINICAL.md:
+ * 15 to 30 minutes in DSO deployments, default 15; a practice may choose
+ * a shorter time, never a longer one. */
+#define OP_LOCK_TIMEOUT_DEFAULT_MIN 15
+#define OP_LOCK_TIMEOUT_MIN_MIN     1
+#define OP_LOCK_TIMEOUT_MAX_MIN     30
+/* The lock time in force for a setting of @minutes: the default for 0 or
+ * less, otherwise clamped to [OP_LOCK_TIMEOUT_MIN_MIN, OP_LOCK_TIMEOUT_MAX_MIN]. */
+guint       op_lock_timeout_minutes     (int          minutes);
+
+/* What a role may do, asked by the UI to make an action insensitive and
+ * explain why, and by the store before it writes. */
+typedef enum {
+  OP_RIGHT_VIEW,            /* see cases */
+  OP_RIGHT_IMPORT,          /* create cases, import scans */
+  OP_RIGHT_PLAN,            /* segment, plan, edit teeth, recalculate */
+  OP_RIGHT_APPROVE,         /* sign an approval or request changes */
+  OP_RIGHT_MANAGE,          /* users, locations, settings, audit view */
+} OpRight;
+
+/* Whether @role has @right; when not, @why (if not NULL) receives a
+ * translated sentence for a tooltip or an error message. */
+gboolean    op_role_has_right           (OpRole       role,
+                                         OpRight      right,
+                                         const char **why);
+
 G_END_DECLS
