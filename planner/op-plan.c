@@ -24,6 +24,12 @@ op_plan_quantize (double value)
   return q == 0.0 ? 0.0 : q;
 }
 
+gint64
+op_plan_units (double value)
+{
+  return llround (value / OP_PLAN_QUANTUM);
+}
+
 void
 op_movement_quantize (OpMovement *m)
 {
@@ -63,27 +69,29 @@ op_stage_strategy_from_string (const char      *str,
   return FALSE;
 }
 
-static const char *const attachment_names[OP_ATTACHMENT_N_TYPES] = {
-  "rectangular", "rectangular-bevelled", "ellipsoid", "power-ridge",
+static const char *const attachment_names[] = {
+  [OP_ATTACH_RECT_VERTICAL] = "rect-vertical",
+  [OP_ATTACH_RECT_HORIZONTAL] = "rect-horizontal",
+  [OP_ATTACH_POWER_RIDGE] = "power-ridge",
 };
 
 const char *
-op_attachment_type_to_string (OpAttachmentType type)
+op_plan_attachment_type_to_string (OpAttachType type)
 {
-  g_return_val_if_fail ((guint) type < OP_ATTACHMENT_N_TYPES, NULL);
+  g_return_val_if_fail ((guint) type < G_N_ELEMENTS (attachment_names), NULL);
   return attachment_names[type];
 }
 
 gboolean
-op_attachment_type_from_string (const char       *str,
-                                OpAttachmentType *out)
+op_plan_attachment_type_from_string (const char   *str,
+                                     OpAttachType *out)
 {
   g_return_val_if_fail (out != NULL, FALSE);
 
-  for (guint i = 0; str != NULL && i < OP_ATTACHMENT_N_TYPES; i++)
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (attachment_names); i++)
     if (strcmp (str, attachment_names[i]) == 0)
       {
-        *out = (OpAttachmentType) i;
+        *out = (OpAttachType) i;
         return TRUE;
       }
   return FALSE;
@@ -164,7 +172,7 @@ plan_alloc (void)
   OpPlan *plan = g_new0 (OpPlan, 1);
 
   plan->ipr = g_array_new (FALSE, TRUE, sizeof (OpIpr));
-  plan->attachments = g_array_new (FALSE, TRUE, sizeof (OpAttachment));
+  plan->attachments = g_array_new (FALSE, TRUE, sizeof (OpPlanAttachment));
   plan->warnings = g_array_new (FALSE, TRUE, sizeof (OpPlanWarning));
   g_array_set_clear_func (plan->warnings, warning_clear);
   op_plan_default_limits (&plan->limits);
@@ -301,10 +309,10 @@ op_plan_add_ipr (OpPlan *plan,
 }
 
 void
-op_plan_add_attachment (OpPlan             *plan,
-                        const OpAttachment *attachment)
+op_plan_add_attachment (OpPlan                 *plan,
+                        const OpPlanAttachment *attachment)
 {
-  OpAttachment a;
+  OpPlanAttachment a;
 
   g_return_if_fail (plan != NULL);
   g_return_if_fail (attachment != NULL);
@@ -363,7 +371,7 @@ static int
 compare_attachment (gconstpointer a,
                     gconstpointer b)
 {
-  const OpAttachment *x = a, *y = b;
+  const OpPlanAttachment *x = a, *y = b;
 
   if (x->fdi != y->fdi)
     return x->fdi < y->fdi ? -1 : 1;
@@ -583,10 +591,10 @@ op_plan_encode (const OpPlan *plan)
   g_string_append (s, ",\n\"attachments\": [");
   for (guint i = 0; i < plan->attachments->len; i++)
     {
-      const OpAttachment *a = &g_array_index (plan->attachments, OpAttachment, i);
+      const OpPlanAttachment *a = &g_array_index (plan->attachments, OpPlanAttachment, i);
 
       g_string_append_printf (s, "%s\n{\"fdi\": %d, \"type\": ", i > 0 ? "," : "", a->fdi);
-      put_string (s, op_attachment_type_to_string (a->type));
+      put_string (s, op_plan_attachment_type_to_string (a->type));
       g_string_append (s, ", \"length_mm\": ");
       put_number (s, a->length_mm);
       g_string_append (s, ", \"width_mm\": ");

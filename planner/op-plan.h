@@ -17,6 +17,7 @@
  */
 #pragma once
 
+#include "op-attach.h"
 #include "op-pose.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,10 @@ G_BEGIN_DECLS
 /* Rounds @value to the plan's grid (0.0001); -0 becomes 0. */
 double op_plan_quantize (double value);
 void   op_movement_quantize (OpMovement *m);
+/* @value in grid units (llround (value / 0.0001)).  Limits are compared
+ * in these integers, so a check gives the same answer on a plan in
+ * memory and on the same plan read back from its file. */
+gint64 op_plan_units (double value);
 
 typedef enum {
   /* Every tooth moves from the first aligner, each at its own pace. */
@@ -74,23 +79,15 @@ typedef struct {
   guint  stage;
 } OpIpr;
 
-typedef enum {
-  OP_ATTACHMENT_RECTANGULAR,          /* vertical rectangle: rotation, tip */
-  OP_ATTACHMENT_RECTANGULAR_BEVELLED, /* bevel towards the gingiva: extrusion */
-  OP_ATTACHMENT_ELLIPSOID,            /* small, for tracking only */
-  OP_ATTACHMENT_POWER_RIDGE,          /* root torque beyond about 3 degrees */
-} OpAttachmentType;
-
-#define OP_ATTACHMENT_N_TYPES (OP_ATTACHMENT_POWER_RIDGE + 1)
-
-/* "rectangular", "rectangular-bevelled", "ellipsoid", "power-ridge". */
-const char *op_attachment_type_to_string   (OpAttachmentType  type);
-gboolean    op_attachment_type_from_string (const char       *str,
-                                            OpAttachmentType *out);
+/* Attachment types are op-attach.h's; these are their stable tokens in
+ * the canonical JSON: "rect-vertical", "rect-horizontal", "power-ridge". */
+const char *op_plan_attachment_type_to_string   (OpAttachType  type);
+gboolean    op_plan_attachment_type_from_string (const char   *str,
+                                                 OpAttachType *out);
 
 typedef struct {
   int              fdi;
-  OpAttachmentType type;
+  OpAttachType     type;
   double           length_mm;    /* along the long axis */
   double           width_mm;     /* mesio-distal */
   double           depth_mm;     /* out of the surface */
@@ -98,7 +95,7 @@ typedef struct {
    * mesial, buccal and occlusal from the crown centre. */
   double           position[3];
   guint            stage;        /* bonded before aligner stage + 1 */
-} OpAttachment;
+} OpPlanAttachment;
 
 /* Warnings a provider reads.  @code is a stable token for programs
  * ("collision", "ipr-limit", "comfort", "unresolved-overlap", ...); the
@@ -131,7 +128,7 @@ typedef struct {
   OpMovement      *poses;        /* n_stages * n_teeth, [stage * n_teeth + tooth] */
 
   GArray          *ipr;          /* OpIpr, sorted by stage, fdi_a, fdi_b */
-  GArray          *attachments;  /* OpAttachment, sorted by fdi */
+  GArray          *attachments;  /* OpPlanAttachment, sorted by fdi */
   GArray          *warnings;     /* OpPlanWarning, in the order found */
   char            *explanation;  /* the setup's reasoning, or NULL */
 } OpPlan;
@@ -164,8 +161,8 @@ void        op_plan_add_ipr       (OpPlan            *plan,
                                    int                fdi_b,
                                    double             amount_mm,
                                    guint              stage);
-void        op_plan_add_attachment (OpPlan             *plan,
-                                    const OpAttachment *attachment);
+void        op_plan_add_attachment (OpPlan                 *plan,
+                                    const OpPlanAttachment *attachment);
 void        op_plan_add_warning   (OpPlan            *plan,
                                    const char        *code,
                                    int                fdi_a,
