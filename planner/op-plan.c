@@ -559,6 +559,8 @@ op_plan_encode (const OpPlan *plan)
       put_vec3f (s, tooth->frame.buccal);
       g_string_append (s, ", \"occlusal\": ");
       put_vec3f (s, tooth->frame.occlusal);
+      g_string_append (s, ", \"target\": ");
+      put_movement (s, &tooth->target);
       g_string_append_c (s, '}');
     }
   g_string_append (s, plan->n_teeth > 0 ? "\n]" : "]");

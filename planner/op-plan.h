@@ -68,6 +68,10 @@ typedef struct {
   int      fdi;
   OpFrame  frame;      /* initial frame, patient frame (mm) */
   gboolean locked;     /* the provider fixed this tooth's target */
+  /* Where the tooth should end up; the last stage must equal it.  Kept
+   * apart from the stages so that a file whose last stage was edited by
+   * hand is caught. */
+  OpMovement target;
 } OpPlanTooth;
 
 /* Interproximal reduction at one contact (both surfaces together), done
@@ -187,7 +191,7 @@ void        op_plan_stage_matrix  (const OpPlan      *plan,
  * printed with "%.4f" in the C locale, one stage per line.  The same plan
  * always gives the same bytes.  Keys: format, strategy, limits{md, bl,
  * vert, rot, tip, torque}, comfort{...}, teeth[{fdi, locked, origin,
- * mesial, buccal, occlusal}], stages[{stage, teeth{"11": {md, ...}}}],
+ * mesial, buccal, occlusal, target{md, ...}}], stages[{stage, teeth{"11": {md, ...}}}],
  * ipr[{a, b, amount_mm, stage}], attachments[{fdi, type, length_mm,
  * width_mm, depth_mm, position, stage}], warnings[{code, a, b, stage,
  * message}], explanation. */

@@ -282,6 +282,7 @@ op_stage_plan (OpPlan               *plan,
 
   for (guint i = 0; i < plan->n_teeth; i++)
     {
+      plan->teeth[i].target = quantized[i];
       if (out_start)
         out_start[i] = start[i];
       if (out_count)

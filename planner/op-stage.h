@@ -58,7 +58,8 @@ guint     op_stage_tooth_count (const OpMovement *target,
 /* Stages @plan: for each tooth (plan order) @targets[i] is its target
  * relative to its initial pose.  Sets plan->limits, plan->strategy,
  * plan->n_stages and every pose; stage 0 is all zeros and the last stage
- * equals the quantized targets exactly.  IPR, attachments and warnings
+ * equals the quantized targets exactly, which are also written to each
+ * plan->teeth[i].target.  IPR, attachments and warnings
  * are left alone.  @out_start and @out_count (n_teeth each, or NULL)
  * receive the stage each tooth starts moving after and how many stages it
  * moves for.  On error the plan is unchanged. */
