@@ -722,3 +722,13 @@ op_role_has_right (OpRole       role,
     *why = reason;
   return reason == NULL;
 }
+
+gboolean
+op_case_state_accepts_plans (OpCaseState state)
+{
+  g_return_val_if_fail ((guint) state < OP_CASE_N_STATES, FALSE);
+
+  return state != OP_CASE_STATE_APPROVED &&
+         state != OP_CASE_STATE_POSTED &&
+         state != OP_CASE_STATE_ARCHIVED;
+}

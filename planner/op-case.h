@@ -65,6 +65,12 @@ gboolean    op_case_role_may_transition (OpRole       role,
  * approved, posted or archived (a new scan would change what was approved). */
 gboolean    op_case_state_accepts_scans (OpCaseState state);
 
+/* Whether a new plan version may be stored for a case in @state: never
+ * once it is approved, posted or archived (an approval signs one version;
+ * a change needs a new approval, so a new case).  In review a provider's
+ * edit makes a new version that is then reviewed. */
+gboolean    op_case_state_accepts_plans (OpCaseState state);
+
 /* Whether @role may create cases and import scans (provider, coordinator). */
 gboolean    op_role_may_import          (OpRole role);
 /* Whether @role may see cases at all (every role). */

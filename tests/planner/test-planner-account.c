@@ -214,6 +214,18 @@ test_rights (void)
     }
 }
 
+static void
+test_accepts_plans (void)
+{
+  g_assert_true (op_case_state_accepts_plans (OP_CASE_STATE_SEGMENTED));
+  g_assert_true (op_case_state_accepts_plans (OP_CASE_STATE_PLANNED));
+  g_assert_true (op_case_state_accepts_plans (OP_CASE_STATE_IN_REVIEW));
+  g_assert_true (op_case_state_accepts_plans (OP_CASE_STATE_CHANGES_REQUESTED));
+  g_assert_false (op_case_state_accepts_plans (OP_CASE_STATE_APPROVED));
+  g_assert_false (op_case_state_accepts_plans (OP_CASE_STATE_POSTED));
+  g_assert_false (op_case_state_accepts_plans (OP_CASE_STATE_ARCHIVED));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -229,6 +241,7 @@ main (int    argc,
   g_test_add_func ("/planner/account/meaning", test_meaning);
   g_test_add_func ("/planner/account/lock-timeout", test_lock_timeout);
   g_test_add_func ("/planner/account/rights", test_rights);
+  g_test_add_func ("/planner/account/accepts-plans", test_accepts_plans);
 
   return g_test_run ();
 }
