@@ -16,6 +16,7 @@
 
 #include "op-case.h"
 #include "op-mesh-io.h"
+#include "op-tooth.h"
 
 G_BEGIN_DECLS
 
@@ -176,5 +177,66 @@ gboolean  op_store_audit          (OpStore     *self,
 /* Recomputes the chain; FALSE with the first broken sequence in @error. */
 gboolean  op_store_verify_audit   (OpStore     *self,
                                    GError     **error);
+
+/* Per-tooth meshes and plan versions (op-store-plan.c). */
+
+/* One tooth file to store: its exact bytes, and its frame when the files
+ * came with one. */
+typedef struct {
+  int           fdi;
+  const char   *filename;
+  OpMeshFormat  format;
+  GBytes       *bytes;
+  gboolean      has_frame;
+  OpFrame       frame;
+} OpToothInput;
+
+typedef struct {
+  gint64  case_id;
+  int     version;
+  int     parent_version;   /* 0 for none */
+  char   *author;
+  char   *parameters;       /* JSON: what the planner was asked */
+  char   *sha256;           /* of the canonical plan bytes */
+  char   *created_at;
+} OpPlanRecord;
+
+void op_plan_record_free (OpPlanRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPlanRecord, op_plan_record_free)
+
+/* Creates the patient (or reuses the same one), a case and its teeth in
+ * one transaction: all of it or nothing.  Returns the case id, or 0. */
+gint64       op_store_create_case_from_teeth (OpStore            *self,
+                                              const OpPatient    *patient,
+                                              const char         *location,
+                                              const OpToothInput *teeth,
+                                              guint               n_teeth,
+                                              GError            **error);
+/* The teeth of a case, meshes parsed from the stored bytes, frames where
+ * they were stored; @filenames (may be NULL) gets their file names. */
+OpDentition *op_store_load_teeth      (OpStore      *self,
+                                       gint64        case_id,
+                                       GPtrArray    *filenames,
+                                       GCancellable *cancellable,
+                                       GError      **error);
+/* Stores @plan_json (op_plan_encode() bytes) as the case's next version,
+ * with @parent_version (0 for none) and @parameters (JSON), audited.
+ * Never overwrites: returns the new version number, or 0. */
+int          op_store_add_plan        (OpStore      *self,
+                                       gint64        case_id,
+                                       int           parent_version,
+                                       const char   *parameters,
+                                       GBytes       *plan_json,
+                                       GError      **error);
+/* The canonical bytes of @version (0 for the latest). */
+GBytes      *op_store_get_plan        (OpStore       *self,
+                                       gint64         case_id,
+                                       int            version,
+                                       OpPlanRecord **out_record,
+                                       GError       **error);
+/* OpPlanRecord*, oldest first. */
+GPtrArray   *op_store_list_plans      (OpStore      *self,
+                                       gint64        case_id,
+                                       GError      **error);
 
 G_END_DECLS
