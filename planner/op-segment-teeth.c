@@ -1,0 +1,478 @@
+/* op-segment-teeth.c: per-tooth bodies from the labels.
+ *
+ * Each tooth becomes a closed crown (its labelled triangles with every
+ * border loop capped by a fan), a local frame, landmarks and a width; the
+ * gingiva keeps the triangles labelled 0.  The long axis is the normal of
+ * the plane that best fits the crown's gum line: the cervical line of a
+ * tooth lies roughly perpendicular to its long axis, and it is the one
+ * part of the crown that does not depend on wear or cusp shape.
+ */
+#include "op-segment-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "op-linalg.h"
+
+static inline float
+dot3 (const float a[3], const float b[3])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static inline void
+normalize3 (float v[3])
+{
+  float l = sqrtf (dot3 (v, v));
+  if (l > 0)
+    for (int k = 0; k < 3; k++)
+      v[k] /= l;
+}
+
+static inline void
+cross3 (const float a[3], const float b[3], float out[3])
+{
+  float r[3] = { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
+  memcpy (out, r, sizeof r);
+}
+
+/* Copies the triangles whose three corners satisfy labels == @label into
+ * a new mesh (vertices renumbered in input order). */
+static OpMesh *
+extract_part (const OpMesh *mesh,
+              const gint32 *labels,
+              gint32        label,
+              gboolean      majority)
+{
+  g_autofree gint32 *remap = g_new (gint32, mesh->n_vertices);
+  gsize nv = 0, nt = 0;
+  OpMesh *out;
+
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    remap[v] = -1;
+  for (gsize f = 0; f < mesh->n_triangles; f++)
+    {
+      const guint32 *t = &mesh->indices[3 * f];
+      int hits = (labels[t[0]] == label) + (labels[t[1]] == label) + (labels[t[2]] == label);
+      if (hits == 3 || (majority && hits == 2))
+        {
+          nt++;
+          for (int k = 0; k < 3; k++)
+            remap[t[k]] = 0;
+        }
+    }
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    if (remap[v] == 0)
+      remap[v] = (gint32) nv++;
+  out = op_mesh_new (nv, nt, OP_MESH_ATTR_NONE);
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    if (remap[v] >= 0)
+      memcpy (&out->positions[3 * remap[v]], &mesh->positions[3 * v], 3 * sizeof (float));
+  nt = 0;
+  for (gsize f = 0; f < mesh->n_triangles; f++)
+    {
+      const guint32 *t = &mesh->indices[3 * f];
+      int hits = (labels[t[0]] == label) + (labels[t[1]] == label) + (labels[t[2]] == label);
+      if (hits == 3 || (majority && hits == 2))
+        {
+          for (int k = 0; k < 3; k++)
+            out->indices[3 * nt + k] = (guint32) remap[t[k]];
+          nt++;
+        }
+    }
+  return out;
+}
+
+/* Directed border edges (a -> b with no b -> a) of @mesh, as a map from
+ * a to b.  Returns how many there are. */
+static gsize
+border_next (const OpMesh *mesh,
+             gint32       *next)
+{
+  g_autoptr(GHashTable) dir = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *keys = g_new (gint64, 3 * mesh->n_triangles);
+  gsize n = 0;
+
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    next[v] = -1;
+  for (gsize e = 0; e < 3 * mesh->n_triangles; e++)
+    {
+      guint32 a = mesh->indices[e], b = mesh->indices[e - e % 3 + (e % 3 + 1) % 3];
+      keys[e] = ((gint64) a << 32) | b;
+      g_hash_table_add (dir, &keys[e]);
+    }
+  for (gsize e = 0; e < 3 * mesh->n_triangles; e++)
+    {
+      guint32 a = (guint32) (keys[e] >> 32), b = (guint32) (keys[e] & 0xffffffff);
+      gint64 rev = ((gint64) b << 32) | a;
+      if (!g_hash_table_contains (dir, &rev))
+        {
+          next[a] = (gint32) b;
+          n++;
+        }
+    }
+  return n;
+}
+
+/* Closes every border loop with a fan around its centroid, so the crown
+ * can be moved and tested for collisions as a solid.  Border points are
+ * also returned for the gum-line plane fit. */
+static OpMesh *
+cap_borders (OpMesh *part,
+             GArray *border_points)
+{
+  g_autofree gint32 *next = g_new (gint32, MAX (part->n_vertices, 1));
+  g_autofree gboolean *seen = g_new0 (gboolean, MAX (part->n_vertices, 1));
+  g_autoptr(GArray) pos = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr(GArray) tri = g_array_new (FALSE, FALSE, sizeof (guint32));
+  OpMesh *out;
+
+  border_next (part, next);
+  g_array_append_vals (pos, part->positions, 3 * part->n_vertices);
+  g_array_append_vals (tri, part->indices, 3 * part->n_triangles);
+  for (gsize v0 = 0; v0 < part->n_vertices; v0++)
+    {
+      g_autoptr(GArray) loop = NULL;
+      double c[3] = { 0 };
+      guint32 centre;
+      gint32 v;
+
+      if (next[v0] < 0 || seen[v0])
+        continue;
+      loop = g_array_new (FALSE, FALSE, sizeof (guint32));
+      for (v = (gint32) v0; v >= 0 && !seen[v]; v = next[v])
+        {
+          guint32 u = (guint32) v;
+          seen[v] = TRUE;
+          g_array_append_val (loop, u);
+        }
+      if (loop->len < 3)
+        continue;
+      for (guint i = 0; i < loop->len; i++)
+        {
+          const float *p = &part->positions[3 * g_array_index (loop, guint32, i)];
+          for (int k = 0; k < 3; k++)
+            c[k] += p[k];
+          g_array_append_vals (border_points, p, 3);
+        }
+      centre = pos->len / 3;
+      for (int k = 0; k < 3; k++)
+        {
+          float x = (float) (c[k] / loop->len);
+          g_array_append_val (pos, x);
+        }
+      /* The border runs a -> b along the part's triangles; the cap's
+       * triangle must run b -> a to face outwards. */
+      for (guint i = 0; i < loop->len; i++)
+        {
+          guint32 a = g_array_index (loop, guint32, i), b = g_array_index (loop, guint32, (i + 1) % loop->len);
+          guint32 t[3] = { b, a, centre };
+          g_array_append_vals (tri, t, 3);
+        }
+    }
+  out = op_mesh_new (pos->len / 3, tri->len / 3, OP_MESH_ATTR_NONE);
+  memcpy (out->positions, pos->data, pos->len * sizeof (float));
+  memcpy (out->indices, tri->data, tri->len * sizeof (guint32));
+  op_mesh_compute_normals (out);
+  op_mesh_compute_bounds (out);
+  return out;
+}
+
+static void
+fit_frame (const OpSegCtx  *ctx,
+           const OpMesh    *part,
+           const GArray    *border,
+           const OpSegSpan *span,
+           OpTooth         *tooth)
+{
+  double c[3] = { 0 }, area = 0;
+  float occ[3], mes[3], buc[3], arch_p[3], tangent[3], out_dir[3];
+  int side = op_fdi_is_left (tooth->fdi) == !op_fdi_is_upper (tooth->fdi) ? 1 : -1;
+
+  /* Crown centre: the area-weighted centroid of the crown surface. */
+  for (gsize f = 0; f < part->n_triangles; f++)
+    {
+      const float *a = &part->positions[3 * part->indices[3 * f]];
+      const float *b = &part->positions[3 * part->indices[3 * f + 1]];
+      const float *d = &part->positions[3 * part->indices[3 * f + 2]];
+      float e1[3] = { b[0] - a[0], b[1] - a[1], b[2] - a[2] }, e2[3] = { d[0] - a[0], d[1] - a[1], d[2] - a[2] }, n[3];
+      double ar;
+      cross3 (e1, e2, n);
+      ar = 0.5 * sqrt (dot3 (n, n));
+      for (int k = 0; k < 3; k++)
+        c[k] += ar * (a[k] + b[k] + d[k]) / 3.0;
+      area += ar;
+    }
+  for (int k = 0; k < 3; k++)
+    tooth->frame.origin[k] = area > 0 ? (float) (c[k] / area) : 0.f;
+
+  /* Long axis: normal of the gum line's best plane, towards the crown. */
+  memcpy (occ, ctx->occ, sizeof occ);
+  if (border->len / 3 >= 8)
+    {
+      double mean[3] = { 0 }, cov[3][3] = { { 0 } }, values[3], vec[3][3];
+      guint n = border->len / 3;
+      const float *bp = (const float *) border->data;
+      for (guint i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
+          mean[k] += bp[3 * i + k] / n;
+      for (guint i = 0; i < n; i++)
+        for (int r = 0; r < 3; r++)
+          for (int q = 0; q < 3; q++)
+            cov[r][q] += (bp[3 * i + r] - mean[r]) * (bp[3 * i + q] - mean[q]);
+      op_sym3_eigen (cov, values, vec);
+      /* Trust the plane only when the loop is clearly a ring (its
+       * thinnest spread much smaller than the others) and not far from
+       * the arch's own occlusal direction. */
+      if (values[2] < 0.25 * values[1])
+        {
+          float cand[3] = { (float) vec[2][0], (float) vec[2][1], (float) vec[2][2] };
+          if (dot3 (cand, occ) < 0)
+            for (int k = 0; k < 3; k++)
+              cand[k] = -cand[k];
+          if (dot3 (cand, occ) > cosf (40.f * (float) G_PI / 180.f))
+            memcpy (occ, cand, sizeof occ);
+        }
+    }
+
+  /* Mesial: along the arch, towards the midline. */
+  op__seg_arch_point (ctx, 0.5f * (span->s0 + span->s1), arch_p, tangent);
+  {
+    float centre_s = 0.5f * (span->s0 + span->s1);
+    float sgn = centre_s > 0 ? -1.f : 1.f;   /* towards s = 0 */
+    for (int k = 0; k < 3; k++)
+      mes[k] = sgn * tangent[k];
+    (void) side;
+  }
+  {
+    float d = dot3 (mes, occ);
+    for (int k = 0; k < 3; k++)
+      mes[k] -= d * occ[k];
+    normalize3 (mes);
+  }
+  /* Buccal: perpendicular to both, away from the arch centre. */
+  cross3 (occ, mes, buc);
+  for (int k = 0; k < 3; k++)
+    out_dir[k] = arch_p[k] - ctx->centre[k];
+  if (dot3 (buc, out_dir) < 0)
+    for (int k = 0; k < 3; k++)
+      buc[k] = -buc[k];
+  normalize3 (buc);
+  memcpy (tooth->frame.occlusal, occ, sizeof occ);
+  memcpy (tooth->frame.mesial, mes, sizeof mes);
+  memcpy (tooth->frame.buccal, buc, sizeof buc);
+  tooth->has_frame = TRUE;
+}
+
+static void
+find_landmarks (const OpMesh *part,
+                const GArray *border,
+                OpTooth      *tooth)
+{
+  const OpFrame *fr = &tooth->frame;
+  OpLandmarks *lm = &tooth->landmarks;
+  gsize n = part->n_vertices;
+  float top = -G_MAXFLOAT, gum = 0, mmin = G_MAXFLOAT, mmax = -G_MAXFLOAT;
+  gsize imin = 0, imax = 0;
+  g_autofree float *hh = g_new (float, MAX (n, 1));
+  g_autofree float *mm = g_new (float, MAX (n, 1));
+  g_autofree float *bb = g_new (float, MAX (n, 1));
+
+  memset (lm, 0, sizeof *lm);
+  if (n == 0)
+    return;
+  for (gsize v = 0; v < n; v++)
+    {
+      float d[3] = { part->positions[3 * v] - fr->origin[0], part->positions[3 * v + 1] - fr->origin[1],
+                     part->positions[3 * v + 2] - fr->origin[2] };
+      hh[v] = dot3 (d, fr->occlusal);
+      mm[v] = dot3 (d, fr->mesial);
+      bb[v] = dot3 (d, fr->buccal);
+      top = MAX (top, hh[v]);
+    }
+  if (border->len >= 3)
+    {
+      const float *bp = (const float *) border->data;
+      for (guint i = 0; i < border->len / 3; i++)
+        {
+          float d[3] = { bp[3 * i] - fr->origin[0], bp[3 * i + 1] - fr->origin[1], bp[3 * i + 2] - fr->origin[2] };
+          gum += dot3 (d, fr->occlusal) / (border->len / 3);
+        }
+    }
+  else
+    gum = top - 8.f;
+
+  /* Contact points: the most mesial and most distal points of the upper
+   * part of the crown (below, the crown narrows to the neck). */
+  for (gsize v = 0; v < n; v++)
+    if (hh[v] > gum + 0.4f * (top - gum))
+      {
+        if (mm[v] > mmax) { mmax = mm[v]; imax = v; }
+        if (mm[v] < mmin) { mmin = mm[v]; imin = v; }
+      }
+  if (mmax > mmin)
+    {
+      memcpy (lm->mesial_contact, &part->positions[3 * imax], 3 * sizeof (float));
+      memcpy (lm->distal_contact, &part->positions[3 * imin], 3 * sizeof (float));
+      lm->present |= OP_LANDMARK_MESIAL | OP_LANDMARK_DISTAL;
+      tooth->width = mmax - mmin;
+    }
+
+  /* Cusp tips: the highest points at least 2 mm apart, within 2.5 mm of
+   * the top (greedy in height order, ties by vertex order). */
+  {
+    g_autofree guint32 *order = g_new (guint32, n);
+    gsize m = 0;
+    for (gsize v = 0; v < n; v++)
+      if (hh[v] > top - 2.5f)
+        order[m++] = (guint32) v;
+    for (gsize i = 1; i < m; i++)
+      {
+        guint32 x = order[i];
+        gsize j = i;
+        while (j > 0 && (hh[order[j - 1]] < hh[x] || (hh[order[j - 1]] == hh[x] && order[j - 1] > x)))
+          {
+            order[j] = order[j - 1];
+            j--;
+          }
+        order[j] = x;
+      }
+    for (gsize i = 0; i < m && lm->n_cusps < (op_fdi_is_molar (tooth->fdi) ? 5u : op_fdi_is_anterior (tooth->fdi) ? 1u : 2u); i++)
+      {
+        const float *p = &part->positions[3 * order[i]];
+        gboolean far = TRUE;
+        for (guint c = 0; c < lm->n_cusps; c++)
+          {
+            float d[3] = { p[0] - lm->cusps[c][0], p[1] - lm->cusps[c][1], p[2] - lm->cusps[c][2] };
+            float dh = dot3 (d, fr->occlusal);
+            if (dot3 (d, d) - dh * dh < 4.f)
+              far = FALSE;
+          }
+        if (far)
+          memcpy (lm->cusps[lm->n_cusps++], p, 3 * sizeof (float));
+      }
+    if (lm->n_cusps > 0)
+      lm->present |= OP_LANDMARK_CUSPS;
+  }
+
+  /* Incisal edge midpoint (incisors and canines): the top point nearest
+   * the crown's mesio-distal middle. */
+  if (op_fdi_is_anterior (tooth->fdi))
+    {
+      float best = G_MAXFLOAT, mid = 0.5f * (mmin + mmax);
+      for (gsize v = 0; v < n; v++)
+        if (hh[v] > top - 1.f && fabsf (mm[v] - mid) < best)
+          {
+            best = fabsf (mm[v] - mid);
+            memcpy (lm->incisal_mid, &part->positions[3 * v], 3 * sizeof (float));
+          }
+      lm->present |= OP_LANDMARK_INCISAL_MID;
+    }
+
+  /* FA point (Andrews): the middle of the facial surface's long axis,
+   * halfway between the gum line and the occlusal edge, on the buccal
+   * side, in the mesio-distal middle. */
+  {
+    float best = G_MAXFLOAT, mid = 0.5f * (mmin + mmax), hmid = 0.5f * (gum + top);
+    for (gsize v = 0; v < n; v++)
+      if (bb[v] > 0 && fabsf (mm[v] - mid) < 1.0f)
+        {
+          float d = fabsf (hh[v] - hmid) - 0.1f * bb[v];
+          if (d < best)
+            {
+              best = d;
+              memcpy (lm->fa_point, &part->positions[3 * v], 3 * sizeof (float));
+            }
+        }
+    if (best < G_MAXFLOAT)
+      lm->present |= OP_LANDMARK_FA;
+  }
+}
+
+void
+op__seg_build_teeth (const OpSegCtx  *ctx,
+                     const gint32    *labels,
+                     const OpSegSpan *spans,
+                     guint            n_spans,
+                     OpDentition     *dentition)
+{
+  OpMesh *gingiva;
+
+  for (guint i = 0; i < n_spans; i++)
+    {
+      g_autoptr(OpMesh) part = extract_part (ctx->mesh, labels, spans[i].fdi, FALSE);
+      g_autoptr(GArray) border = g_array_new (FALSE, FALSE, sizeof (float));
+      OpTooth *tooth;
+
+      if (part->n_triangles < 20)
+        continue;
+      tooth = op_tooth_new (spans[i].fdi, cap_borders (part, border));
+      tooth->confidence = spans[i].confidence;
+      fit_frame (ctx, part, border, &spans[i], tooth);
+      find_landmarks (part, border, tooth);
+      if (tooth->width <= 0)
+        tooth->width = spans[i].s1 - spans[i].s0;
+      op_dentition_add (dentition, tooth);
+    }
+
+  gingiva = extract_part (ctx->mesh, labels, 0, TRUE);
+  op_mesh_compute_normals (gingiva);
+  op_mesh_compute_bounds (gingiva);
+  if (dentition->teeth->len > 0 && op_fdi_is_upper (((OpTooth *) g_ptr_array_index (dentition->teeth, 0))->fdi))
+    dentition->gingiva_upper = gingiva;
+  else
+    dentition->gingiva_lower = gingiva;
+}
+
+void
+op_gingiva_deform (const OpMesh      *gingiva,
+                   const OpDentition *dentition,
+                   const float       *transforms,
+                   float              radius_mm,
+                   float             *out)
+{
+  guint nt;
+  g_autofree float *centre = NULL;
+  g_autofree float *reach = NULL;
+
+  g_return_if_fail (gingiva != NULL && dentition != NULL && out != NULL);
+  g_return_if_fail (transforms != NULL || dentition->teeth->len == 0);
+
+  nt = dentition->teeth->len;
+  centre = g_new0 (float, 3 * MAX (nt, 1));
+  reach = g_new0 (float, MAX (nt, 1));
+  for (guint t = 0; t < nt; t++)
+    {
+      const OpTooth *tooth = g_ptr_array_index (dentition->teeth, t);
+      /* Distances are taken to a sphere around the crown centre whose
+       * radius is half the crown width: cheap, and close enough to the
+       * crown's surface at the gum line for a blend. */
+      memcpy (&centre[3 * t], tooth->frame.origin, 3 * sizeof (float));
+      reach[t] = 0.5f * MAX (tooth->width, 4.f);
+    }
+  for (gsize v = 0; v < gingiva->n_vertices; v++)
+    {
+      const float *p = &gingiva->positions[3 * v];
+      double disp[3] = { 0 }, wsum = 0;
+
+      for (guint t = 0; t < nt; t++)
+        {
+          float d[3] = { p[0] - centre[3 * t], p[1] - centre[3 * t + 1], p[2] - centre[3 * t + 2] };
+          float dist = MAX (0.f, sqrtf (dot3 (d, d)) - reach[t]), w, q[3];
+          if (dist >= radius_mm)
+            continue;
+          /* Smooth fall-off to zero at the radius: vertices at a crown
+           * move with it, those between two teeth move with both. */
+          w = 1.f - dist / radius_mm;
+          w = w * w;
+          op_mat4_apply_point (&transforms[16 * t], p, q);
+          for (int k = 0; k < 3; k++)
+            disp[k] += w * (q[k] - p[k]);
+          wsum += w;
+        }
+      /* Normalising by at least 1 keeps a vertex near one tooth at full
+       * movement while the weights of far vertices fade to none. */
+      for (int k = 0; k < 3; k++)
+        out[3 * v + k] = p[k] + (float) (disp[k] / MAX (wsum, 1.0));
+    }
+}
