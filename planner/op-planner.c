@@ -1,0 +1,594 @@
+/* op-planner.c: the pipeline of op-planner.h. */
+#include "op-planner.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "op-attach.h"
+#include "op-frame.h"
+
+G_DEFINE_QUARK (op-planner-error-quark, op_planner_error)
+
+/* Rounds of re-sequencing before a collision is declared unresolved: each
+ * round delays one tooth of every pair IPR cannot fix. */
+#define MAX_ROUNDS 6
+
+struct _OpPlannerCollider {
+  guint   n;
+  int    *fdi;
+  OpBvh **bvh;
+};
+
+OpPlannerCollider *
+op_planner_collider_new (const OpDentition *dentition)
+{
+  OpPlannerCollider *c;
+
+  g_return_val_if_fail (dentition != NULL, NULL);
+
+  c = g_new0 (OpPlannerCollider, 1);
+  c->fdi = g_new0 (int, MAX (dentition->teeth->len, 1));
+  c->bvh = g_new0 (OpBvh *, MAX (dentition->teeth->len, 1));
+  for (guint i = 0; i < dentition->teeth->len; i++)
+    {
+      const OpTooth *t = g_ptr_array_index (dentition->teeth, i);
+      OpBvh *bvh = t->crown ? op_bvh_new_for_mesh (t->crown) : NULL;
+
+      if (bvh == NULL)
+        continue;
+      c->fdi[c->n] = t->fdi;
+      c->bvh[c->n] = bvh;
+      c->n++;
+    }
+  return c;
+}
+
+void
+op_planner_collider_free (OpPlannerCollider *collider)
+{
+  if (collider == NULL)
+    return;
+  for (guint i = 0; i < collider->n; i++)
+    op_bvh_free (collider->bvh[i]);
+  g_free (collider->bvh);
+  g_free (collider->fdi);
+  g_free (collider);
+}
+
+static const OpBvh *
+collider_get (const OpPlannerCollider *c, int fdi)
+{
+  for (guint i = 0; i < c->n; i++)
+    if (c->fdi[i] == fdi)
+      return c->bvh[i];
+  return NULL;
+}
+
+int *
+op_planner_measure (OpPlannerCollider *collider,
+                    const OpPlan      *plan,
+                    gboolean           occlusal,
+                    guint             *n_pairs,
+                    double           **out,
+                    OpCollideStats    *stats)
+{
+  g_autofree int *fdis = NULL;
+  g_autofree int *all = NULL;
+  g_autofree int *pairs = NULL;
+  g_autofree float *matrices = NULL;
+  double *depth;
+  guint n_fdis = 0, n_all, n = 0;
+
+  g_return_val_if_fail (collider != NULL && plan != NULL && n_pairs != NULL && out != NULL, NULL);
+
+  /* Only teeth with a mesh take part. */
+  fdis = g_new0 (int, MAX (plan->n_teeth, 1));
+  for (guint t = 0; t < plan->n_teeth; t++)
+    if (collider_get (collider, plan->teeth[t].fdi) != NULL)
+      fdis[n_fdis++] = plan->teeth[t].fdi;
+
+  n_all = op_collide_list_pairs (fdis, n_fdis, occlusal, NULL, 0);
+  all = g_new0 (int, 2 * MAX (n_all, 1));
+  op_collide_list_pairs (fdis, n_fdis, occlusal, all, n_all);
+  pairs = g_new0 (int, 2 * MAX (n_all, 1));
+  for (guint p = 0; p < n_all; p++)
+    {
+      gboolean cross = op_fdi_is_upper (all[2 * p]) != op_fdi_is_upper (all[2 * p + 1]);
+
+      if (cross == occlusal)
+        {
+          pairs[2 * n] = all[2 * p];
+          pairs[2 * n + 1] = all[2 * p + 1];
+          n++;
+        }
+    }
+
+  /* Every tooth's matrix at every stage, once. */
+  matrices = g_new (float, (gsize) 16 * plan->n_stages * MAX (plan->n_teeth, 1));
+  for (guint s = 0; s < plan->n_stages; s++)
+    for (guint t = 0; t < plan->n_teeth; t++)
+      op_plan_stage_matrix (plan, s, t, matrices + 16 * ((gsize) s * plan->n_teeth + t));
+
+  depth = g_new0 (double, MAX ((gsize) plan->n_stages * n, 1));
+  for (guint p = 0; p < n; p++)
+    {
+      int ia = op_plan_find_tooth (plan, pairs[2 * p]);
+      int ib = op_plan_find_tooth (plan, pairs[2 * p + 1]);
+      const OpBvh *ba = collider_get (collider, pairs[2 * p]);
+      const OpBvh *bb = collider_get (collider, pairs[2 * p + 1]);
+
+      for (guint s = 0; s < plan->n_stages; s++)
+        {
+          /* A pair in which neither tooth moved since the last stage keeps
+           * its depth: most teeth rest most of the time in a staged plan. */
+          if (s > 0 &&
+              memcmp (op_plan_pose (plan, s, ia), op_plan_pose (plan, s - 1, ia), sizeof (OpMovement)) == 0 &&
+              memcmp (op_plan_pose (plan, s, ib), op_plan_pose (plan, s - 1, ib), sizeof (OpMovement)) == 0)
+            {
+              depth[(gsize) s * n + p] = depth[(gsize) (s - 1) * n + p];
+              continue;
+            }
+          depth[(gsize) s * n + p] =
+            op_collide_pair (ba, matrices + 16 * ((gsize) s * plan->n_teeth + ia),
+                             bb, matrices + 16 * ((gsize) s * plan->n_teeth + ib), NULL, NULL, stats);
+        }
+    }
+
+  *n_pairs = n;
+  *out = depth;
+  return g_steal_pointer (&pairs);
+}
+
+GPtrArray *
+op_planner_check (const OpDentition *dentition,
+                  const OpPlan      *plan)
+{
+  g_autoptr(OpPlannerCollider) collider = NULL;
+  g_autofree int *pairs = NULL;
+  g_autofree double *depth = NULL;
+  OpPlanOverlaps ov = { 0 };
+  guint n = 0;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+
+  if (dentition == NULL)
+    return op_plan_check (plan, NULL, NULL);
+  collider = op_planner_collider_new (dentition);
+  pairs = op_planner_measure (collider, plan, FALSE, &n, &depth, NULL);
+  ov.n_pairs = n;
+  ov.pairs = pairs;
+  ov.n_stages = plan->n_stages;
+  ov.depth = depth;
+  return op_plan_check (plan, &ov, NULL);
+}
+
+static gboolean
+is_locked (const OpPlannerOptions *o, int fdi)
+{
+  for (guint i = 0; i < o->n_locked; i++)
+    if (o->locked[i] == fdi)
+      return TRUE;
+  return FALSE;
+}
+
+static const OpToothOverride *
+find_override (const OpPlannerOptions *o, int fdi)
+{
+  for (guint i = 0; i < o->n_overrides; i++)
+    if (o->overrides[i].fdi == fdi)
+      return &o->overrides[i];
+  return NULL;
+}
+
+/* Teeth without a frame get one from op-frame; what still has none is
+ * refused by number. */
+static OpDentition *
+framed_dentition (const OpDentition *dentition, GError **error)
+{
+  g_autoptr(OpDentition) copy = op_dentition_copy (dentition);
+  gboolean missing = FALSE;
+
+  for (guint i = 0; i < copy->teeth->len; i++)
+    missing |= !((OpTooth *) g_ptr_array_index (copy->teeth, i))->has_frame;
+  if (missing)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!op_frame_estimate_dentition (copy, &local))
+        for (guint i = 0; i < copy->teeth->len; i++)
+          {
+            OpTooth *t = g_ptr_array_index (copy->teeth, i);
+
+            if (!t->has_frame)
+              {
+                g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_NO_FRAME,
+                             "tooth %d has no frame, and none could be estimated (%s)", t->fdi, local->message);
+                return NULL;
+              }
+          }
+    }
+  for (guint i = 0; i < copy->teeth->len; i++)
+    {
+      OpTooth *t = g_ptr_array_index (copy->teeth, i);
+
+      if (!t->has_frame)
+        {
+          g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_NO_FRAME, "tooth %d has no frame", t->fdi);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&copy);
+}
+
+static gboolean
+compute_targets (const OpDentition      *d,
+                 const OpPlannerOptions *o,
+                 OpPlan                 *plan,
+                 OpMovement             *targets,
+                 GArray                 *setup_ipr,
+                 GError                **error)
+{
+  gboolean need_setup = FALSE;
+
+  for (guint t = 0; t < plan->n_teeth; t++)
+    {
+      const OpToothOverride *ov = find_override (o, plan->teeth[t].fdi);
+      gboolean locked = is_locked (o, plan->teeth[t].fdi);
+      int prev = locked && o->previous ? op_plan_find_tooth (o->previous, plan->teeth[t].fdi) : -1;
+
+      if (locked && prev < 0 && (ov == NULL || ov->mask != OP_TOOTH_OVERRIDE_ALL))
+        {
+          g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_INVALID,
+                       "tooth %d is locked, but there is no previous plan with its target and no full override",
+                       plan->teeth[t].fdi);
+          return FALSE;
+        }
+      if (prev < 0 && (ov == NULL || ov->mask != OP_TOOTH_OVERRIDE_ALL))
+        need_setup = TRUE;
+    }
+
+  if (need_setup)
+    {
+      g_autoptr(OpSetup) setup = NULL;
+      g_autoptr(GError) local = NULL;
+
+      setup = op_setup_compute (d, o->setup, &local);
+      if (setup == NULL)
+        {
+          g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_SETUP, "target setup: %s", local->message);
+          return FALSE;
+        }
+      for (guint k = 0; k < setup->n_teeth; k++)
+        {
+          int t = op_plan_find_tooth (plan, setup->fdi[k]);
+
+          if (t >= 0)
+            targets[t] = setup->target[k];
+        }
+      g_array_append_vals (setup_ipr, setup->ipr, setup->n_ipr);
+      g_free (plan->explanation);
+      plan->explanation = g_strdup (setup->explanation);
+    }
+
+  for (guint t = 0; t < plan->n_teeth; t++)
+    {
+      const OpToothOverride *ov = find_override (o, plan->teeth[t].fdi);
+
+      if (ov != NULL)
+        for (guint c = 0; c < OP_N_COMPONENTS; c++)
+          if (ov->mask & (1u << c))
+            op_movement_set (&targets[t], c, op_movement_get (&ov->target, c));
+      if (is_locked (o, plan->teeth[t].fdi))
+        {
+          int prev = o->previous ? op_plan_find_tooth (o->previous, plan->teeth[t].fdi) : -1;
+
+          /* A locked tooth keeps exactly the target the provider saw. */
+          if (prev >= 0)
+            targets[t] = o->previous->teeth[prev].target;
+          plan->teeth[t].locked = TRUE;
+        }
+    }
+  return TRUE;
+}
+
+/* The first stage at which pair @p overlaps beyond @threshold, or -1. */
+static int
+first_over (const double *depth, guint n_stages, guint n_pairs, guint p, double threshold)
+{
+  for (guint s = 0; s < n_stages; s++)
+    if (depth[(gsize) s * n_pairs + p] > threshold)
+      return (int) s;
+  return -1;
+}
+
+OpPlan *
+op_planner_plan (const OpDentition      *dentition,
+                 const OpPlannerOptions *options,
+                 GError                **error)
+{
+  static const OpPlannerOptions no_options = { 0 };
+  static const OpMovement zero = { 0 };
+  g_autoptr(OpDentition) d = NULL;
+  g_autoptr(OpPlan) plan = NULL;
+  g_autoptr(OpPlannerCollider) collider = NULL;
+  g_autoptr(GArray) setup_ipr = g_array_new (FALSE, TRUE, sizeof (OpIprContact));
+  g_autofree OpPlanTooth *teeth = NULL;
+  g_autofree OpMovement *targets = NULL;
+  g_autofree guint *min_start = NULL;
+  g_autofree guint *start = NULL;
+  g_autofree guint *count = NULL;
+  g_autofree char *why = NULL;
+  OpStageOptions stage_opts = { 0 };
+  OpIprLimits ipr_limits;
+  OpMovement limits;
+
+  g_return_val_if_fail (dentition != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (options == NULL)
+    options = &no_options;
+  if (memcmp (&options->limits, &zero, sizeof zero) == 0)
+    op_plan_default_limits (&limits);
+  else
+    limits = options->limits;
+  if (!op_plan_limits_valid (&limits, &why))
+    {
+      g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_LIMITS, "%s", why);
+      return NULL;
+    }
+  if (dentition->teeth->len == 0)
+    {
+      g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_INVALID, "there are no teeth to plan");
+      return NULL;
+    }
+  d = framed_dentition (dentition, error);
+  if (d == NULL)
+    return NULL;
+
+  teeth = g_new0 (OpPlanTooth, d->teeth->len);
+  for (guint i = 0; i < d->teeth->len; i++)
+    {
+      const OpTooth *t = g_ptr_array_index (d->teeth, i);
+
+      teeth[i].fdi = t->fdi;
+      teeth[i].frame = t->frame;
+    }
+  plan = op_plan_new (teeth, d->teeth->len, 1);
+  if (memcmp (&options->comfort, &zero, sizeof zero) != 0)
+    plan->comfort = options->comfort;
+  targets = g_new0 (OpMovement, plan->n_teeth);
+  if (!compute_targets (d, options, plan, targets, setup_ipr, error))
+    return NULL;
+
+  if (options->setup)
+    ipr_limits = options->setup->ipr;
+  else
+    op_ipr_limits_init (&ipr_limits);
+
+  stage_opts.limits = limits;
+  stage_opts.strategy = options->strategy;
+  min_start = g_new0 (guint, plan->n_teeth);
+  start = g_new0 (guint, plan->n_teeth);
+  count = g_new0 (guint, plan->n_teeth);
+  stage_opts.min_start = min_start;
+  if (!op_stage_plan (plan, targets, &stage_opts, start, count, error))
+    return NULL;
+
+  if (!options->no_collisions)
+    {
+      g_autofree int *pairs = NULL;
+      g_autofree double *depth = NULL;
+      g_autofree OpIprContact *contacts = NULL;
+      guint n_pairs = 0, n_contacts = 0;
+      gboolean resolved = FALSE;
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      collider = op_planner_collider_new (d);
+
+      /* The start must be sound before anything moves. */
+      pairs = op_planner_measure (collider, plan, FALSE, &n_pairs, &depth, NULL);
+      for (guint p = 0; p < n_pairs; p++)
+        if (depth[p] > OP_PLAN_OVERLAP_COLLISION)
+          {
+            g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_INITIAL_OVERLAP,
+                         "teeth %d and %d already overlap by %s mm before any movement (more than 0.3 mm); "
+                         "check the segmentation or the tooth files", pairs[2 * p], pairs[2 * p + 1],
+                         g_ascii_formatd (buf, sizeof buf, "%.2f", depth[p]));
+            return NULL;
+          }
+
+      for (guint round = 0; round <= MAX_ROUNDS && !resolved; round++)
+        {
+          guint n_bad = 0;
+
+          if (round > 0)
+            {
+              g_clear_pointer (&pairs, g_free);
+              g_clear_pointer (&depth, g_free);
+              pairs = op_planner_measure (collider, plan, FALSE, &n_pairs, &depth, NULL);
+            }
+
+          /* IPR first, at contacts that can take it: the setup's planned
+           * amounts plus whatever the stages' overlaps need. */
+          g_clear_pointer (&contacts, g_free);
+          contacts = g_new0 (OpIprContact, MAX (n_pairs, 1));
+          n_contacts = 0;
+          for (guint p = 0; p < n_pairs; p++)
+            {
+              OpIprContact *c = &contacts[p];
+
+              c->fdi_a = pairs[2 * p];
+              c->fdi_b = pairs[2 * p + 1];
+              c->stage = -1;
+              for (guint k = 0; k < setup_ipr->len; k++)
+                {
+                  const OpIprContact *sc = &g_array_index (setup_ipr, OpIprContact, k);
+
+                  if (MIN (sc->fdi_a, sc->fdi_b) == MIN (c->fdi_a, c->fdi_b) &&
+                      MAX (sc->fdi_a, sc->fdi_b) == MAX (c->fdi_a, c->fdi_b))
+                    c->amount = sc->amount;
+                }
+            }
+          n_contacts = n_pairs;
+          op_ipr_schedule (depth, plan->n_stages, n_contacts, OP_PLAN_OVERLAP_COLLISION, &ipr_limits, contacts);
+
+          /* Pairs IPR cannot fix (not a contact, or over its limits): the
+           * tooth that starts later (or the one with the shorter move)
+           * waits until the other has finished. */
+          for (guint p = 0; p < n_pairs; p++)
+            {
+              int s = first_over (depth, plan->n_stages, n_pairs, p, OP_PLAN_OVERLAP_COLLISION);
+              gboolean fixable = op_ipr_is_contact (contacts[p].fdi_a, contacts[p].fdi_b) && contacts[p].sufficient;
+              int ia, ib, wait, go;
+
+              if (s < 0 || fixable)
+                continue;
+              n_bad++;
+              ia = op_plan_find_tooth (plan, pairs[2 * p]);
+              ib = op_plan_find_tooth (plan, pairs[2 * p + 1]);
+              if (start[ia] != start[ib])
+                wait = start[ia] > start[ib] ? ia : ib;
+              else
+                wait = count[ia] <= count[ib] ? ia : ib;
+              go = wait == ia ? ib : ia;
+              /* Alternate the order on odd rounds, in case waiting for
+               * the other tooth makes this one collide at the end. */
+              if (round % 2 == 1)
+                {
+                  int tmp = wait;
+
+                  wait = go;
+                  go = tmp;
+                  min_start[go] = 0;
+                }
+              min_start[wait] = MAX (min_start[wait], start[go] + count[go]);
+            }
+
+          if (n_bad == 0)
+            {
+              resolved = TRUE;
+              break;
+            }
+          if (round == MAX_ROUNDS)
+            break;
+          if (!op_stage_plan (plan, targets, &stage_opts, start, count, error))
+            return NULL;
+        }
+
+      if (!resolved)
+        {
+          for (guint p = 0; p < n_pairs; p++)
+            {
+              int s = first_over (depth, plan->n_stages, n_pairs, p, OP_PLAN_OVERLAP_COLLISION);
+
+              if (s >= 0 && !(op_ipr_is_contact (contacts[p].fdi_a, contacts[p].fdi_b) && contacts[p].sufficient))
+                {
+                  g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_UNRESOLVED,
+                               "teeth %d and %d would overlap by %s mm at stage %d, and neither re-sequencing "
+                               "nor IPR within its limits resolves it; change the targets of these teeth",
+                               pairs[2 * p], pairs[2 * p + 1],
+                               g_ascii_formatd (buf, sizeof buf, "%.2f",
+                                                depth[(gsize) s * n_pairs + p]), s);
+                  return NULL;
+                }
+            }
+        }
+
+      for (guint p = 0; p < n_contacts; p++)
+        if (contacts[p].amount > 0 && op_ipr_is_contact (contacts[p].fdi_a, contacts[p].fdi_b))
+          op_plan_add_ipr (plan, contacts[p].fdi_a, contacts[p].fdi_b, contacts[p].amount,
+                           (guint) MAX (contacts[p].stage, 0));
+
+      /* Warnings: contacts between 0.05 and 0.3 mm, and upper against
+       * lower overlaps. */
+      for (guint p = 0; p < n_pairs; p++)
+        {
+          int s = first_over (depth, plan->n_stages, n_pairs, p, OP_PLAN_OVERLAP_WARNING);
+
+          if (s > 0 && first_over (depth, 1, n_pairs, p, OP_PLAN_OVERLAP_WARNING) < 0)
+            {
+              double worst = 0;
+
+              for (guint k = 0; k < plan->n_stages; k++)
+                worst = MAX (worst, depth[(gsize) k * n_pairs + p]);
+              op_plan_add_warning (plan, "contact", pairs[2 * p], pairs[2 * p + 1], s,
+                                   "Teeth %d and %d press together by up to %s mm from stage %d; "
+                                   "check the contact.", pairs[2 * p], pairs[2 * p + 1],
+                                   g_ascii_formatd (buf, sizeof buf, "%.2f", worst), s);
+            }
+        }
+      {
+        g_autofree int *occ = NULL;
+        g_autofree double *occ_depth = NULL;
+        guint n_occ = 0;
+
+        occ = op_planner_measure (collider, plan, TRUE, &n_occ, &occ_depth, NULL);
+        for (guint p = 0; p < n_occ; p++)
+          {
+            int s = first_over (occ_depth, plan->n_stages, n_occ, p, OP_PLAN_OVERLAP_COLLISION);
+
+            if (s > 0)
+              op_plan_add_warning (plan, "occlusal-interference", occ[2 * p], occ[2 * p + 1], s,
+                                   "Upper tooth %d meets lower tooth %d by %s mm at stage %d; the aligners "
+                                   "separate the arches, but watch the bite there.", occ[2 * p], occ[2 * p + 1],
+                                   g_ascii_formatd (buf, sizeof buf, "%.2f",
+                                                    occ_depth[(gsize) s * n_occ + p]), s);
+          }
+      }
+    }
+
+  /* Attachments, by op-attach's rules, positions into each tooth's frame. */
+  {
+    g_autofree const OpTooth **tp = g_new0 (const OpTooth *, plan->n_teeth);
+    g_autofree OpAttachment *att = g_new0 (OpAttachment, 2 * plan->n_teeth);
+    guint n_att;
+
+    for (guint t = 0; t < plan->n_teeth; t++)
+      tp[t] = op_dentition_get (d, plan->teeth[t].fdi);
+    n_att = op_attach_propose ((const OpTooth *const *) tp, targets, plan->n_teeth, NULL, att);
+    for (guint i = 0; i < n_att; i++)
+      {
+        int t = op_plan_find_tooth (plan, att[i].fdi);
+        const OpFrame *f = &plan->teeth[t].frame;
+        OpPlanAttachment pa = { 0 };
+        double rel[3];
+
+        pa.fdi = att[i].fdi;
+        pa.type = att[i].type;
+        pa.length_mm = att[i].length;
+        pa.width_mm = att[i].width;
+        pa.depth_mm = att[i].type == OP_ATTACH_POWER_RIDGE ? 0.0 : att[i].depth;
+        for (int k = 0; k < 3; k++)
+          rel[k] = att[i].position[k] - f->origin[k];
+        pa.position[0] = rel[0] * f->mesial[0] + rel[1] * f->mesial[1] + rel[2] * f->mesial[2];
+        pa.position[1] = rel[0] * f->buccal[0] + rel[1] * f->buccal[1] + rel[2] * f->buccal[2];
+        pa.position[2] = rel[0] * f->occlusal[0] + rel[1] * f->occlusal[1] + rel[2] * f->occlusal[2];
+        pa.stage = (guint) CLAMP (att[i].stage, 0, (int) plan->n_stages - 1);
+        op_plan_add_attachment (plan, &pa);
+      }
+  }
+
+  /* Comfort: a warning per flagged tooth, so the provider sees it. */
+  {
+    g_autoptr(GArray) table = op_plan_movement_table (plan);
+
+    for (guint t = 0; t < table->len; t++)
+      {
+        const OpMovementRow *row = &g_array_index (table, OpMovementRow, t);
+        char b1[G_ASCII_DTOSTR_BUF_SIZE], b2[G_ASCII_DTOSTR_BUF_SIZE];
+
+        for (guint c = 0; c < OP_N_COMPONENTS; c++)
+          if (row->flagged & (1u << c))
+            op_plan_add_warning (plan, "comfort", row->fdi, 0, -1,
+                                 "Tooth %d moves %s %s %s in total, beyond the comfort threshold of %s %s.",
+                                 row->fdi, op_component_to_string (c),
+                                 g_ascii_formatd (b1, sizeof b1, "%.2f", op_movement_get (&row->total, c)),
+                                 c < OP_COMPONENT_ROT ? "mm" : "degrees",
+                                 g_ascii_formatd (b2, sizeof b2, "%.2f", op_movement_get (&plan->comfort, c)),
+                                 c < OP_COMPONENT_ROT ? "mm" : "degrees");
+      }
+  }
+
+  op_plan_sort (plan);
+  return g_steal_pointer (&plan);
+}

@@ -1,0 +1,99 @@
+/* op-planner.h: the planning pipeline, from numbered teeth to an OpPlan.
+ *
+ *   1. every tooth needs a frame (estimated by op-frame when a tooth has a
+ *      crown but no frame);
+ *   2. targets: the setup (op-setup.h) for every tooth, then the provider's
+ *      per-tooth overrides, then locked teeth keep the target they had in
+ *      the previous plan;
+ *   3. the starting position must be sound: neighbours overlapping by more
+ *      than 0.3 mm before any movement is a segmentation problem, refused;
+ *   4. staging (op-stage.h) with the limits and strategy asked for;
+ *   5. collisions: the penetration depth of every neighbouring pair, and of
+ *      upper against lower teeth, at every stage, on the real meshes
+ *      (op-collide.h); a neighbour collision (> 0.3 mm) is resolved first by
+ *      re-sequencing (one tooth of the pair waits for the other), then by
+ *      IPR scheduled the stage before the contact (op-ipr.h); what neither
+ *      resolves is refused with the pair and stage named.  Upper against
+ *      lower overlaps are warnings: the aligners' plastic separates the
+ *      arches and IPR cannot help there;
+ *   6. attachments (op-attach.h), warnings, the movement table's comfort
+ *      flags, and the setup's explanation.
+ *
+ * Deterministic: the same dentition and options give the same plan bytes.
+ */
+#pragma once
+
+#include "op-collide.h"
+#include "op-plan-check.h"
+#include "op-setup.h"
+#include "op-stage.h"
+
+G_BEGIN_DECLS
+
+#define OP_PLANNER_ERROR (op_planner_error_quark ())
+GQuark op_planner_error_quark (void);
+
+typedef enum {
+  OP_PLANNER_ERROR_NO_FRAME,       /* "tooth 23 has no frame" */
+  OP_PLANNER_ERROR_LIMITS,         /* a limit 0, negative or not a number */
+  OP_PLANNER_ERROR_INITIAL_OVERLAP,/* teeth overlap deeply before moving */
+  OP_PLANNER_ERROR_UNRESOLVED,     /* a collision neither sequence nor IPR resolves */
+  OP_PLANNER_ERROR_INVALID,        /* options that make no sense */
+  OP_PLANNER_ERROR_SETUP,          /* the setup failed (its message follows) */
+} OpPlannerError;
+
+/* A provider's target for one tooth: the components whose bit
+ * (1 << OpComponent) is in @mask replace the setup's. */
+typedef struct {
+  int        fdi;
+  guint      mask;
+  OpMovement target;
+} OpToothOverride;
+
+#define OP_TOOTH_OVERRIDE_ALL ((1u << OP_N_COMPONENTS) - 1)
+
+/* Zero-initialise; zero limits/comfort mean the defaults. */
+typedef struct {
+  OpMovement             limits;
+  OpMovement             comfort;
+  OpStageStrategy        strategy;
+  const OpToothOverride *overrides;
+  guint                  n_overrides;
+  const int             *locked;       /* FDI numbers */
+  guint                  n_locked;
+  const OpPlan          *previous;     /* where locked teeth take their target */
+  const OpSetupOptions  *setup;        /* NULL: op_setup_options_init() */
+  gboolean               no_collisions;/* skip step 5 (staging alone) */
+} OpPlannerOptions;
+
+/* Plans @dentition.  Returns NULL with an OP_PLANNER_ERROR (or the
+ * staging error) whose message names the tooth, pair, field or stage. */
+OpPlan   *op_planner_plan    (const OpDentition      *dentition,
+                              const OpPlannerOptions *options,
+                              GError                **error);
+
+/* Collision measurement on a plan, reusable by checks and benchmarks. */
+typedef struct _OpPlannerCollider OpPlannerCollider;
+
+/* BVHs of every tooth of @dentition that is in @plan (built once). */
+OpPlannerCollider *op_planner_collider_new  (const OpDentition *dentition);
+void               op_planner_collider_free (OpPlannerCollider *collider);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPlannerCollider, op_planner_collider_free)
+
+/* Measures the penetration depth of each pair at each stage of @plan.
+ * @occlusal selects upper-against-lower pairs instead of neighbours.
+ * Returns the pairs (2 FDI each) and fills @out (n_stages * n_pairs,
+ * caller frees with g_free) and its @n_pairs.  @stats may be NULL. */
+int               *op_planner_measure (OpPlannerCollider *collider,
+                                       const OpPlan      *plan,
+                                       gboolean           occlusal,
+                                       guint             *n_pairs,
+                                       double           **out,
+                                       OpCollideStats    *stats);
+
+/* Measures neighbours of @plan on @dentition and runs op_plan_check()
+ * with them: what the tests and `plan-check` with a case use. */
+GPtrArray *op_planner_check  (const OpDentition *dentition,
+                              const OpPlan      *plan);
+
+G_END_DECLS
