@@ -40,6 +40,12 @@ typedef struct {
   /* How far from the exact vertex minimum the answer may be, mm.  0 means
    * 0.01 mm; negative means exact (slower). */
   double tolerance;
+  /* When > 0, overlaps up to this depth (mm) are not measured: such a pair
+   * reports penetration exactly 0 with @shallow set, whether it touches,
+   * overlaps that little or stands apart.  Deeper overlaps are measured as
+   * usual.  Checking every pair at the 0.05 mm warning level this way skips
+   * most of the work on teeth that merely touch.  0 means off. */
+  double min_depth;
 } OpCollideOptions;
 
 typedef struct {
@@ -57,6 +63,8 @@ typedef struct {
   int      from;
   /* TRUE when the bounding volumes alone decided (no tree was walked). */
   gboolean early_out;
+  /* TRUE when min_depth was asked for and the overlap is no deeper. */
+  gboolean shallow;
 } OpCollideResult;
 
 /* Counts for benchmarks; the caller owns it and may share one per thread. */
