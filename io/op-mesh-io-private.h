@@ -39,15 +39,25 @@ OpMesh  *op__ply_read        (const guint8    *data,
                               gsize            max_triangles,
                               GError         **error);
 
+/* Called by op__mesh_weld_arrays once it has stopped reading its input. */
+typedef void (*OpWeldInputDone) (gpointer user_data);
+
 /* Builds a welded mesh from flat arrays.  @indices may be NULL, meaning the
  * vertices are already laid out three per triangle (as STL is); then
  * @n_indices must equal @n_vertices.  @colors (RGBA8) and @labels may be
- * NULL.  Every index must be below @n_vertices. */
-OpMesh  *op__mesh_weld_arrays (const float   *positions,
-                               gsize          n_vertices,
-                               const guint32 *indices,
-                               gsize          n_indices,
-                               const guint8  *colors,
-                               const gint32  *labels);
+ * NULL.  Every index must be below @n_vertices.
+ *
+ * @input_done, when not NULL, is called exactly once, on the calling
+ * thread, as soon as the weld no longer reads @positions, @indices,
+ * @colors or @labels; that may be well before the weld returns, so the
+ * caller can start freeing the input while the weld finishes. */
+OpMesh  *op__mesh_weld_arrays (const float    *positions,
+                               gsize           n_vertices,
+                               const guint32  *indices,
+                               gsize           n_indices,
+                               const guint8   *colors,
+                               const gint32   *labels,
+                               OpWeldInputDone input_done,
+                               gpointer        user_data);
 
 G_END_DECLS

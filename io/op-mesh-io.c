@@ -523,6 +523,20 @@ release_scene (const struct aiScene *scene,
   return NULL;
 }
 
+typedef struct {
+  const struct aiScene *scene;
+  gsize                 n_triangles;
+  GThread             **releasing;
+} ReleaseLater;
+
+static void
+release_later (gpointer data)
+{
+  ReleaseLater *later = data;
+
+  *later->releasing = release_scene (later->scene, later->n_triangles);
+}
+
 static OpMesh *
 import_assimp (const guint8 *data,
                gsize         size,
@@ -723,10 +737,24 @@ import_assimp (const guint8 *data,
       g_assert (t == n_triangles);
       pos_in = positions;
       idx_in = indices;
+      /* Everything the weld needs is copied out, so the scene can go now. */
+      *releasing = release_scene (scene, n_triangles);
+      scene = NULL;
     }
 
-  mesh = op__mesh_weld_arrays (pos_in, n_vertices, idx_in, n_indices, colors, NULL);
-  *releasing = release_scene (scene, n_triangles);
+  if (scene != NULL)
+    {
+      /* The weld reads the scene's own arrays; it hands the scene back as
+       * soon as it is done with them, so freeing it overlaps the rest of
+       * the weld and the normals. */
+      ReleaseLater later = { scene, n_triangles, releasing };
+
+      mesh = op__mesh_weld_arrays (pos_in, n_vertices, NULL, n_indices, NULL, NULL,
+                                   release_later, &later);
+    }
+  else
+    mesh = op__mesh_weld_arrays (pos_in, n_vertices, idx_in, n_indices, colors, NULL,
+                                 NULL, NULL);
   return mesh;
 }
 
@@ -828,7 +856,8 @@ load_bytes (GBytes                  *bytes,
             if (check_cancelled (cancellable, display, error))
               return NULL;
             mesh = op__mesh_weld_arrays (raw->positions, raw->n_vertices, raw->indices,
-                                         3 * raw->n_triangles, raw->colors, raw->labels);
+                                         3 * raw->n_triangles, raw->colors, raw->labels,
+                                         NULL, NULL);
           }
         else
           {
