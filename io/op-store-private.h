@@ -24,6 +24,7 @@ struct _OpStore
   sqlite3  *db;
   GMutex    lock;
   int       schema_version;
+  gint64    user_id;      /* the signed-in user (op-store-user.c), or 0 */
 };
 
 /* A migration as found in the resource: its number and its SQL. */
@@ -93,5 +94,46 @@ gint64    op__store_ensure_location_locked (OpStore    *self,
 /* Case-insensitive search across patient fields, registered on every
  * connection as the SQL function op_search_match(query, field...). */
 void      op__store_register_functions (sqlite3 *db);
+
+/* Users (op-store-user.c).  The caller holds the lock. */
+
+/* The user row with @login (or, when @login is NULL, with @user_id),
+ * including what signing needs; NULL with OP_STORE_ERROR_NOT_FOUND. */
+typedef struct {
+  OpUser  user;
+  char   *password_hash;
+  GBytes *public_key;    /* 32 bytes, or NULL */
+  GBytes *key_salt;      /* or NULL */
+  GBytes *secret_key;    /* sealed, or NULL */
+  char   *last_failure_at;
+} OpStoreUserRow;
+
+void            op__store_user_row_free    (OpStoreUserRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpStoreUserRow, op__store_user_row_free)
+
+OpStoreUserRow *op__store_get_user_row_locked (OpStore     *self,
+                                               const char  *login,
+                                               gint64       user_id,
+                                               GError     **error);
+
+/* op_store_check_password with the lock held and no transaction open
+ * (it writes the failure count in its own). */
+OpStoreUserRow *op__store_authenticate_locked (OpStore     *self,
+                                               const char  *login,
+                                               const char  *password,
+                                               GError     **error);
+
+/* Plans as approvals see them.  The canonical bytes of plan @version of
+ * case @case_id (0: the latest) and the version found, or NULL with
+ * OP_STORE_ERROR_NOT_FOUND.  The caller holds the lock. */
+GBytes         *op__store_get_plan_bytes_locked (OpStore     *self,
+                                                 gint64       case_id,
+                                                 guint        version,
+                                                 guint       *out_version,
+                                                 GError     **error);
+/* The highest plan version of the case, 0 when it has none, -1 on error. */
+gint64          op__store_latest_plan_version_locked (OpStore  *self,
+                                                      gint64    case_id,
+                                                      GError  **error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "op-case.h"
 #include "op-mesh-io.h"
+#include "op-volume.h"
 #include "op-tooth.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,10 @@ typedef enum {
   OP_STORE_ERROR_INVALID,     /* a field a person typed is wrong */
   OP_STORE_ERROR_PERMISSION,  /* the role may not do this */
   OP_STORE_ERROR_AUDIT,       /* the audit chain does not verify */
+  OP_STORE_ERROR_WRONG_PASSWORD, /* unknown login or wrong password */
+  OP_STORE_ERROR_RETRY_LATER, /* too many wrong passwords: wait, then try again */
+  OP_STORE_ERROR_CORRUPT,     /* a stored password hash or signing key is damaged */
+  OP_STORE_ERROR_BAD_SIGNATURE, /* an approval does not verify for the stored plan */
 } OpStoreError;
 
 typedef struct {
@@ -178,6 +183,165 @@ gboolean  op_store_audit          (OpStore     *self,
 gboolean  op_store_verify_audit   (OpStore     *self,
                                    GError     **error);
 
+/* Users and sign-in (op-store-user.c).
+ *
+ * A user signs in on a connection with op_store_sign_in; from then on the
+ * audit log names that login, and calls that need a role (adding users)
+ * read the signed-in user's role from the database inside their own
+ * transaction, so a caller cannot claim a role it was not given.  Signing
+ * calls (approve, request changes) take the password again. */
+
+typedef struct {
+  gint64  id;
+  char   *login;
+  char   *name;           /* printed name, as on a signature */
+  OpRole  role;
+  char   *npi;            /* or NULL */
+  char   *fingerprint;    /* of the signing key (op_sign_fingerprint), or NULL */
+  char   *created_at;     /* ISO 8601 UTC */
+  guint   failed_attempts;
+} OpUser;
+
+/* A user to add. */
+typedef struct {
+  const char *login;      /* op_login_check */
+  const char *name;       /* not empty */
+  OpRole      role;
+  const char *npi;        /* required for a provider (op_npi_check), NULL otherwise */
+  const char *password;   /* op_password_check */
+} OpUserInput;
+
+void      op_user_free            (OpUser      *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpUser, op_user_free)
+
+/* How many users the database holds, or -1 with @error. */
+gint64    op_store_count_users    (OpStore     *self,
+                                   GError     **error);
+
+/* Adds a user with an Argon2id password hash and a new Ed25519 signing key
+ * sealed under the password.  On a database with no users the first must
+ * be an administrator and needs no one signed in; after that only a
+ * signed-in administrator may add users (OP_STORE_ERROR_PERMISSION
+ * otherwise).  Bad fields fail with OP_STORE_ERROR_INVALID naming the field,
+ * a login in use with OP_STORE_ERROR_DUPLICATE.  Returns the new id, or 0. */
+gint64    op_store_add_user       (OpStore           *self,
+                                   const OpUserInput *input,
+                                   GError           **error);
+
+/* Array of OpUser, by login. */
+GPtrArray *op_store_list_users    (OpStore     *self,
+                                   GError     **error);
+/* The user with @login, or NULL with OP_STORE_ERROR_NOT_FOUND. */
+OpUser   *op_store_get_user       (OpStore     *self,
+                                   const char  *login,
+                                   GError     **error);
+
+/* Checks @password for @login (op_store_check_password) and makes that user
+ * the signed-in user of this connection and its audit actor.  Audited as
+ * "user.sign-in", or "user.sign-in-failed". */
+OpUser   *op_store_sign_in        (OpStore     *self,
+                                   const char  *login,
+                                   const char  *password,
+                                   GError     **error);
+/* Checks @password for @login without signing in.  An unknown login or a
+ * wrong password fails with OP_STORE_ERROR_WRONG_PASSWORD and counts a
+ * failure (stored, so it holds across programs); after
+ * OP_SIGN_IN_FREE_FAILURES failures in a row every try, right or wrong,
+ * is refused with OP_STORE_ERROR_RETRY_LATER until
+ * op_sign_in_delay_seconds() have passed since the last failure.  The
+ * message says how long.  Success resets the count.  Returns the user. */
+OpUser   *op_store_check_password (OpStore     *self,
+                                   const char  *login,
+                                   const char  *password,
+                                   GError     **error);
+/* Forgets the signed-in user (audited as "user.sign-out"). */
+void      op_store_sign_out       (OpStore     *self);
+/* A copy of the signed-in user, or NULL when no one is. */
+OpUser   *op_store_get_signed_in_user (OpStore *self);
+
+/* Sets a new password for @login after checking the old one, and seals
+ * the same signing key under it, so earlier signatures still verify. */
+gboolean  op_store_change_password (OpStore    *self,
+                                    const char *login,
+                                    const char *old_password,
+                                    const char *new_password,
+                                    GError    **error);
+
+/* Approvals (op-store-approval.c).
+ *
+ * An approval is an Ed25519 signature, by the provider's own key, over a
+ * statement that holds the case, the plan version, the plan's SHA-256, the
+ * meaning (op_approval_meaning), the signer's login, printed name and NPI,
+ * the time, and the plan's canonical bytes themselves (the layout is
+ * described in op-store-approval.c).  So the signature binds who, when,
+ * what for and exactly which bytes: a later change to any of them shows. */
+
+typedef struct {
+  gint64  id;
+  gint64  case_id;
+  guint   plan_version;
+  gint64  user_id;
+  char   *signer_login;
+  char   *signer_name;     /* printed name */
+  char   *signer_npi;      /* or NULL */
+  char   *meaning;         /* "approved treatment plan v3 for production" */
+  char   *signed_at;       /* ISO 8601 UTC */
+  char   *plan_sha256;     /* lowercase hex of the canonical plan bytes */
+  char   *fingerprint;     /* of the public key that signed */
+  guint8  public_key[32];
+  guint8  signature[64];
+} OpApproval;
+
+void      op_approval_free        (OpApproval  *approval);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpApproval, op_approval_free)
+
+/* Signs the case's latest plan and moves the case from in review to
+ * approved, in one transaction: the approval is recorded and the state
+ * changed, or nothing is.  @password is checked again (with the sign-in
+ * throttling) and opens the signer's key.  A role that may not approve
+ * fails with OP_STORE_ERROR_PERMISSION whatever the caller shows; a case not
+ * in review with OP_STORE_ERROR_INVALID; a case without a plan with
+ * OP_STORE_ERROR_NOT_FOUND; a damaged key with OP_STORE_ERROR_CORRUPT.
+ * Audited as "case.approve".  Returns the record. */
+OpApproval *op_store_approve      (OpStore     *self,
+                                   gint64       case_id,
+                                   const char  *login,
+                                   const char  *password,
+                                   GError     **error);
+
+/* Sends the case from in review back to planning (changes requested) with
+ * @note (not empty) attached, after checking @password; same role and state
+ * rules as approving.  Audited as "case.request-changes" with the note. */
+gboolean  op_store_request_changes (OpStore    *self,
+                                    gint64      case_id,
+                                    const char *login,
+                                    const char *password,
+                                    const char *note,
+                                    GError    **error);
+
+/* Checks the case's latest approval against the plan bytes stored now:
+ * the plan hash, the signature, the signer's key, and that no newer plan
+ * version was stored after it.  FALSE with OP_STORE_ERROR_NOT_FOUND when
+ * the case has no approval, OP_STORE_ERROR_BAD_SIGNATURE (naming what does
+ * not match) when it does not verify.  @out_approval (optional) receives
+ * the latest approval whenever there is one, valid or not, so that a
+ * screen can show who signed what. */
+gboolean  op_store_verify_approval (OpStore     *self,
+                                    gint64       case_id,
+                                    OpApproval **out_approval,
+                                    GError     **error);
+
+/* The case's approvals, oldest first (array of OpApproval). */
+GPtrArray *op_store_list_approvals (OpStore    *self,
+                                    gint64      case_id,
+                                    GError    **error);
+
+/* The notes of the case's change requests, oldest first, as
+ * "time, login: note" lines in a NULL-terminated array. */
+char     **op_store_list_change_requests (OpStore *self,
+                                          gint64   case_id,
+                                          GError **error);
+
 /* Per-tooth meshes and plan versions (op-store-plan.c). */
 
 /* One tooth file to store: its exact bytes, and its frame when the files
@@ -238,5 +402,68 @@ GBytes      *op_store_get_plan        (OpStore       *self,
 GPtrArray   *op_store_list_plans      (OpStore      *self,
                                        gint64        case_id,
                                        GError      **error);
+
+/* ---- CT/CBCT volumes (op-store-volume.c) ------------------------------ */
+
+/* What is stored beside the voxels of a volume. */
+typedef struct {
+  const char *series_uid;
+  const char *study_uid;
+  const char *description;
+  const char *modality;
+  guint       n_images;
+  int         threshold;         /* automatic isosurface threshold, raw */
+  int         factor;            /* 1, or 2 when downsampled */
+  double      tilt_deg;
+  const char *corrections;       /* "" when nothing was corrected */
+  const char *patient_name;      /* as the DICOM headers say; may be NULL */
+  const char *patient_id;
+  const char *birth_date;
+  const char *sex;
+  const char *identity_warning;  /* "" when the identity matched the case */
+  const char *source_sha256;     /* over the source files, in load order */
+} OpVolumeInput;
+
+typedef struct {
+  gint64  id;
+  gint64  case_id;
+  char   *series_uid;
+  char   *description;
+  char   *modality;
+  guint   n_images;
+  int     dims[3];
+  double  spacing[3];
+  int     threshold;
+  int     factor;
+  double  tilt_deg;
+  char   *corrections;
+  char   *patient_name;
+  char   *patient_id;
+  char   *birth_date;
+  char   *sex;
+  char   *identity_warning;
+  char   *voxels_sha256;
+  char   *created_at;
+} OpVolumeRecord;
+
+void           op_volume_record_free (OpVolumeRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpVolumeRecord, op_volume_record_free)
+
+/* Stores @volume with case @case_id, one row per k plane, in one
+ * transaction with its audit row: all of it or nothing.  The case must
+ * still accept scans (op_case_state_accepts_scans).  Returns the id. */
+gint64         op_store_add_volume    (OpStore             *self,
+                                       gint64               case_id,
+                                       const OpVolume      *volume,
+                                       const OpVolumeInput *input,
+                                       GError             **error);
+/* Array of OpVolumeRecord for the case, oldest first. */
+GPtrArray     *op_store_list_volumes  (OpStore     *self,
+                                       gint64       case_id,
+                                       GError     **error);
+/* The volume as stored; checks the voxels against their sha256. */
+OpVolume      *op_store_get_volume    (OpStore     *self,
+                                       gint64       volume_id,
+                                       GError     **error);
 
 G_END_DECLS
