@@ -64,6 +64,63 @@ collider_get (const OpPlannerCollider *c, int fdi)
   return NULL;
 }
 
+typedef struct {
+  OpPlannerCollider *collider;
+  const OpPlan      *plan;
+  const int         *pairs;
+  guint              n;
+  const float       *matrices;
+  double            *depth;
+  gint               next;    /* atomic: the next pair to measure */
+  OpCollideStats     stats;   /* under the lock */
+} MeasureJob;
+
+static GMutex stats_lock;
+
+/* Only overlaps matter to the plan; gaps are reported as "at least 0.05
+ * mm", which lets the search stop early on every pair that is apart. */
+static const OpCollideOptions collide_options = { OP_PLAN_OVERLAP_WARNING, 0.01 };
+
+static gpointer
+measure_worker (gpointer data)
+{
+  MeasureJob *job = data;
+  const OpPlan *plan = job->plan;
+  OpCollideStats stats = { 0 };
+  guint p;
+
+  while ((p = (guint) g_atomic_int_add (&job->next, 1)) < job->n)
+    {
+      int ia = op_plan_find_tooth (plan, job->pairs[2 * p]);
+      int ib = op_plan_find_tooth (plan, job->pairs[2 * p + 1]);
+      const OpBvh *ba = collider_get (job->collider, job->pairs[2 * p]);
+      const OpBvh *bb = collider_get (job->collider, job->pairs[2 * p + 1]);
+
+      for (guint s = 0; s < plan->n_stages; s++)
+        {
+          /* A pair in which neither tooth moved since the last stage keeps
+           * its depth: most teeth rest most of the time in a staged plan. */
+          if (s > 0 &&
+              memcmp (op_plan_pose (plan, s, ia), op_plan_pose (plan, s - 1, ia), sizeof (OpMovement)) == 0 &&
+              memcmp (op_plan_pose (plan, s, ib), op_plan_pose (plan, s - 1, ib), sizeof (OpMovement)) == 0)
+            {
+              job->depth[(gsize) s * job->n + p] = job->depth[(gsize) (s - 1) * job->n + p];
+              continue;
+            }
+          job->depth[(gsize) s * job->n + p] =
+            op_collide_pair (ba, job->matrices + 16 * ((gsize) s * plan->n_teeth + ia),
+                             bb, job->matrices + 16 * ((gsize) s * plan->n_teeth + ib),
+                             &collide_options, NULL, &stats);
+        }
+    }
+  g_mutex_lock (&stats_lock);
+  job->stats.pair_queries += stats.pair_queries;
+  job->stats.early_outs += stats.early_outs;
+  job->stats.point_queries += stats.point_queries;
+  g_mutex_unlock (&stats_lock);
+  return NULL;
+}
+
 int *
 op_planner_measure (OpPlannerCollider *collider,
                     const OpPlan      *plan,
@@ -110,29 +167,26 @@ op_planner_measure (OpPlannerCollider *collider,
       op_plan_stage_matrix (plan, s, t, matrices + 16 * ((gsize) s * plan->n_teeth + t));
 
   depth = g_new0 (double, MAX ((gsize) plan->n_stages * n, 1));
-  for (guint p = 0; p < n; p++)
-    {
-      int ia = op_plan_find_tooth (plan, pairs[2 * p]);
-      int ib = op_plan_find_tooth (plan, pairs[2 * p + 1]);
-      const OpBvh *ba = collider_get (collider, pairs[2 * p]);
-      const OpBvh *bb = collider_get (collider, pairs[2 * p + 1]);
+  {
+    MeasureJob job = { collider, plan, pairs, n, matrices, depth, 0, { 0 } };
+    guint n_threads = CLAMP (g_get_num_processors (), 1, 4);
+    GThread *threads[4] = { NULL };
 
-      for (guint s = 0; s < plan->n_stages; s++)
-        {
-          /* A pair in which neither tooth moved since the last stage keeps
-           * its depth: most teeth rest most of the time in a staged plan. */
-          if (s > 0 &&
-              memcmp (op_plan_pose (plan, s, ia), op_plan_pose (plan, s - 1, ia), sizeof (OpMovement)) == 0 &&
-              memcmp (op_plan_pose (plan, s, ib), op_plan_pose (plan, s - 1, ib), sizeof (OpMovement)) == 0)
-            {
-              depth[(gsize) s * n + p] = depth[(gsize) (s - 1) * n + p];
-              continue;
-            }
-          depth[(gsize) s * n + p] =
-            op_collide_pair (ba, matrices + 16 * ((gsize) s * plan->n_teeth + ia),
-                             bb, matrices + 16 * ((gsize) s * plan->n_teeth + ib), NULL, NULL, stats);
-        }
-    }
+    /* Pairs are independent and each writes only its own column, so the
+     * result is the same bytes whatever the number of threads. */
+    n_threads = MIN (n_threads, MAX (n, 1));
+    for (guint i = 1; i < n_threads; i++)
+      threads[i] = g_thread_new ("op-collide", measure_worker, &job);
+    measure_worker (&job);
+    for (guint i = 1; i < n_threads; i++)
+      g_thread_join (threads[i]);
+    if (stats)
+      {
+        stats->pair_queries += job.stats.pair_queries;
+        stats->early_outs += job.stats.early_outs;
+        stats->point_queries += job.stats.point_queries;
+      }
+  }
 
   *n_pairs = n;
   *out = depth;
@@ -383,10 +437,11 @@ op_planner_plan (const OpDentition      *dentition,
       gboolean resolved = FALSE;
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-      collider = op_planner_collider_new (d);
+      if (options->collider == NULL)
+        collider = op_planner_collider_new (d);
 
       /* The start must be sound before anything moves. */
-      pairs = op_planner_measure (collider, plan, FALSE, &n_pairs, &depth, NULL);
+      pairs = op_planner_measure (options->collider ? options->collider : collider, plan, FALSE, &n_pairs, &depth, NULL);
       for (guint p = 0; p < n_pairs; p++)
         if (depth[p] > OP_PLAN_OVERLAP_COLLISION)
           {
@@ -405,7 +460,8 @@ op_planner_plan (const OpDentition      *dentition,
             {
               g_clear_pointer (&pairs, g_free);
               g_clear_pointer (&depth, g_free);
-              pairs = op_planner_measure (collider, plan, FALSE, &n_pairs, &depth, NULL);
+              pairs = op_planner_measure (options->collider ? options->collider : collider, plan, FALSE,
+                                          &n_pairs, &depth, NULL);
             }
 
           /* IPR first, at contacts that can take it: the setup's planned
@@ -522,7 +578,8 @@ op_planner_plan (const OpDentition      *dentition,
         g_autofree double *occ_depth = NULL;
         guint n_occ = 0;
 
-        occ = op_planner_measure (collider, plan, TRUE, &n_occ, &occ_depth, NULL);
+        occ = op_planner_measure (options->collider ? options->collider : collider, plan, TRUE,
+                                  &n_occ, &occ_depth, NULL);
         for (guint p = 0; p < n_occ; p++)
           {
             int s = first_over (occ_depth, plan->n_stages, n_occ, p, OP_PLAN_OVERLAP_COLLISION);

@@ -64,6 +64,9 @@ typedef struct {
   const OpPlan          *previous;     /* where locked teeth take their target */
   const OpSetupOptions  *setup;        /* NULL: op_setup_options_init() */
   gboolean               no_collisions;/* skip step 5 (staging alone) */
+  /* BVHs of these same teeth from an earlier call, so that a re-plan
+   * after an edit does not build them again; NULL builds them. */
+  struct _OpPlannerCollider *collider;
 } OpPlannerOptions;
 
 /* Plans @dentition.  Returns NULL with an OP_PLANNER_ERROR (or the
