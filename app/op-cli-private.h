@@ -53,4 +53,13 @@ gboolean  op_cli_case           (OpCliGlobals  *globals,
                                  char         **argv,
                                  GError       **error);
 
+gboolean  op_cli_segment        (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_segment_eval   (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "op-segment-private.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "op-linalg.h"
@@ -83,74 +84,125 @@ extract_part (const OpMesh *mesh,
   return out;
 }
 
-/* Directed border edges (a -> b with no b -> a) of @mesh, as a map from
- * a to b.  Returns how many there are. */
-static gsize
-border_next (const OpMesh *mesh,
-             gint32       *next)
-{
-  g_autoptr(GHashTable) dir = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autofree gint64 *keys = g_new (gint64, 3 * mesh->n_triangles);
-  gsize n = 0;
+typedef struct {
+  guint32 a, b;
+} Edge;
 
-  for (gsize v = 0; v < mesh->n_vertices; v++)
-    next[v] = -1;
-  for (gsize e = 0; e < 3 * mesh->n_triangles; e++)
+static int
+cmp_edge (const void *x, const void *y)
+{
+  const Edge *e = x, *f = y;
+  if (e->a != f->a)
+    return e->a < f->a ? -1 : 1;
+  return (e->b > f->b) - (e->b < f->b);
+}
+
+/* Directed border edges of @mesh: a -> b with no triangle running b -> a
+ * (each directed edge cancels one opposite twin, so non-manifold edges
+ * used by more than two triangles leave their unmatched copies here). */
+static GArray *
+border_edges (const OpMesh *mesh)
+{
+  g_autofree Edge *all = g_new (Edge, MAX (3 * mesh->n_triangles, 1));
+  g_autofree guint8 *gone = g_new0 (guint8, MAX (3 * mesh->n_triangles, 1));
+  gsize n = 3 * mesh->n_triangles;
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Edge));
+
+  for (gsize e = 0; e < n; e++)
     {
-      guint32 a = mesh->indices[e], b = mesh->indices[e - e % 3 + (e % 3 + 1) % 3];
-      keys[e] = ((gint64) a << 32) | b;
-      g_hash_table_add (dir, &keys[e]);
+      all[e].a = mesh->indices[e];
+      all[e].b = mesh->indices[e - e % 3 + (e % 3 + 1) % 3];
     }
-  for (gsize e = 0; e < 3 * mesh->n_triangles; e++)
+  qsort (all, n, sizeof (Edge), cmp_edge);
+  for (gsize e = 0; e < n; e++)
     {
-      guint32 a = (guint32) (keys[e] >> 32), b = (guint32) (keys[e] & 0xffffffff);
-      gint64 rev = ((gint64) b << 32) | a;
-      if (!g_hash_table_contains (dir, &rev))
+      Edge rev = { all[e].b, all[e].a };
+      Edge *hit;
+      gsize lo = 0, hi = n;
+
+      if (gone[e])
+        continue;
+      /* First unmatched copy of the reverse edge, by binary search. */
+      while (lo < hi)
         {
-          next[a] = (gint32) b;
-          n++;
+          gsize mid = (lo + hi) / 2;
+          if (cmp_edge (&all[mid], &rev) < 0)
+            lo = mid + 1;
+          else
+            hi = mid;
         }
+      hit = NULL;
+      for (gsize k = lo; k < n && cmp_edge (&all[k], &rev) == 0; k++)
+        if (!gone[k])
+          {
+            hit = &all[k];
+            gone[k] = 1;
+            break;
+          }
+      if (hit)
+        gone[e] = 1;
     }
-  return n;
+  for (gsize e = 0; e < n; e++)
+    if (!gone[e])
+      g_array_append_val (out, all[e]);
+  return out;
 }
 
 /* Closes every border loop with a fan around its centroid, so the crown
- * can be moved and tested for collisions as a solid.  Border points are
- * also returned for the gum-line plane fit. */
+ * can be moved and tested for collisions as a solid.  Loops are walked
+ * edge by edge (a vertex where two loops touch has two outgoing border
+ * edges, and each is used once).  Border points are also returned for
+ * the gum-line plane fit. */
 static OpMesh *
 cap_borders (OpMesh *part,
              GArray *border_points)
 {
-  g_autofree gint32 *next = g_new (gint32, MAX (part->n_vertices, 1));
-  g_autofree gboolean *seen = g_new0 (gboolean, MAX (part->n_vertices, 1));
+  g_autoptr(GArray) edges = border_edges (part);
+  g_autofree guint8 *used = g_new0 (guint8, MAX (edges->len, 1));
   g_autoptr(GArray) pos = g_array_new (FALSE, FALSE, sizeof (float));
   g_autoptr(GArray) tri = g_array_new (FALSE, FALSE, sizeof (guint32));
+  const Edge *E = (const Edge *) edges->data;
   OpMesh *out;
 
-  border_next (part, next);
   g_array_append_vals (pos, part->positions, 3 * part->n_vertices);
   g_array_append_vals (tri, part->indices, 3 * part->n_triangles);
-  for (gsize v0 = 0; v0 < part->n_vertices; v0++)
+  for (guint e0 = 0; e0 < edges->len; e0++)
     {
       g_autoptr(GArray) loop = NULL;
       double c[3] = { 0 };
       guint32 centre;
-      gint32 v;
+      guint e = e0;
 
-      if (next[v0] < 0 || seen[v0])
+      if (used[e0])
         continue;
-      loop = g_array_new (FALSE, FALSE, sizeof (guint32));
-      for (v = (gint32) v0; v >= 0 && !seen[v]; v = next[v])
+      loop = g_array_new (FALSE, FALSE, sizeof (Edge));
+      for (;;)
         {
-          guint32 u = (guint32) v;
-          seen[v] = TRUE;
-          g_array_append_val (loop, u);
+          guint lo = 0, hi = edges->len, next = G_MAXUINT;
+          used[e] = 1;
+          g_array_append_val (loop, E[e]);
+          /* An unused edge starting where this one ends. */
+          while (lo < hi)
+            {
+              guint mid = (lo + hi) / 2;
+              if (E[mid].a < E[e].b)
+                lo = mid + 1;
+              else
+                hi = mid;
+            }
+          for (guint k = lo; k < edges->len && E[k].a == E[e].b; k++)
+            if (!used[k])
+              {
+                next = k;
+                break;
+              }
+          if (next == G_MAXUINT)
+            break;
+          e = next;
         }
-      if (loop->len < 3)
-        continue;
       for (guint i = 0; i < loop->len; i++)
         {
-          const float *p = &part->positions[3 * g_array_index (loop, guint32, i)];
+          const float *p = &part->positions[3 * g_array_index (loop, Edge, i).a];
           for (int k = 0; k < 3; k++)
             c[k] += p[k];
           g_array_append_vals (border_points, p, 3);
@@ -162,11 +214,13 @@ cap_borders (OpMesh *part,
           g_array_append_val (pos, x);
         }
       /* The border runs a -> b along the part's triangles; the cap's
-       * triangle must run b -> a to face outwards. */
+       * triangle runs b -> a to face outwards.  A chain that did not
+       * close (a defect in the input) is still fanned edge by edge, so
+       * each of its edges gets its twin. */
       for (guint i = 0; i < loop->len; i++)
         {
-          guint32 a = g_array_index (loop, guint32, i), b = g_array_index (loop, guint32, (i + 1) % loop->len);
-          guint32 t[3] = { b, a, centre };
+          Edge ed = g_array_index (loop, Edge, i);
+          guint32 t[3] = { ed.b, ed.a, centre };
           g_array_append_vals (tri, t, 3);
         }
     }

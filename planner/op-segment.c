@@ -1112,7 +1112,7 @@ op_segment (const OpMesh           *mesh,
       seg->jaw_confidence = 1.f - MIN (num_u.cost, num_l.cost) / MAX (MAX (num_u.cost, num_l.cost), 1e-3f);
       if (seg->jaw_confidence < 0.3f)
         g_ptr_array_add (seg->warnings,
-                         g_strdup_printf ("The tooth widths fit an %s arch only a little better than an %s one; "
+                         g_strdup_printf ("The tooth widths fit the %s arch only a little better than the %s one; "
                                           "check the jaw.", upper ? "upper" : "lower", upper ? "lower" : "upper"));
     }
   num = upper ? &num_u : &num_l;
