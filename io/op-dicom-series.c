@@ -533,6 +533,21 @@ op_dicom_load (const char                *path,
       return NULL;
     }
 
+  if (options && options->headers_only)
+    {
+      result = g_new0 (OpDicomVolume, 1);
+      result->stack = info;
+      result->series = series_copy (g_ptr_array_index (scan->series, group));
+      result->skipped = g_ptr_array_ref (scan->skipped);
+      result->files = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < entries->len; i++)
+        g_ptr_array_add (result->files, g_strdup (((Entry *) g_ptr_array_index (entries, i))->path));
+      result->estimated_bytes = need;
+      result->factor = stack_opts.factor;
+      result->corrections = op_dicom_describe_corrections (&info);
+      return result;
+    }
+
   /* Decode on two threads: GDCM readers share nothing, and JPEG 2000 or
    * JPEG-LS decoding is where a load spends its time. */
   decode.entries = entries;
@@ -597,4 +612,26 @@ op_dicom_load (const char                *path,
   g_free (decode.pixels);
   g_free (decode.why);
   return result;
+}
+
+char *
+op_dicom_files_sha256 (GPtrArray  *files,
+                       GError    **error)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autoptr(GMappedFile) map = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      map = g_mapped_file_new (g_ptr_array_index (files, i), FALSE, &local_error);
+      if (map == NULL)
+        {
+          g_set_error (error, OP_DICOM_ERROR, OP_DICOM_ERROR_READ, "%s", local_error->message);
+          return NULL;
+        }
+      g_checksum_update (sum, (const guchar *) g_mapped_file_get_contents (map), g_mapped_file_get_length (map));
+    }
+  return g_strdup (g_checksum_get_string (sum));
 }

@@ -79,11 +79,14 @@ typedef struct {
   const char  *series_uid;
   OpDicomProgress progress;
   gpointer     progress_data;
+  /* Read the headers and choose the grid, but decode nothing: the result
+   * has no volume.  For `dicom info` on series of any size. */
+  gboolean     headers_only;
 } OpDicomLoadOptions;
 
 /* A loaded series: the volume and what was learnt and corrected. */
 typedef struct {
-  OpVolume        *volume;
+  OpVolume        *volume;        /* NULL for a headers_only load */
   OpStackInfo      stack;         /* tilt, gaps and the grid chosen */
   OpDicomSeries   *series;
   GPtrArray       *skipped;       /* as in OpDicomScan */
@@ -116,6 +119,11 @@ OpDicomVolume *op_dicom_load (const char                *path,
 /* A readable summary of what the loader corrected ("gantry tilt of 18.5°
  * resampled; uneven slice spacing 1.08-7.00 mm resampled to 4.00 mm"). */
 char          *op_dicom_describe_corrections (const OpStackInfo *stack);
+
+/* The sha256 (lowercase hex) of the files' bytes one after the other, to
+ * tie a stored volume to its source files. */
+char          *op_dicom_files_sha256 (GPtrArray  *files,
+                                      GError    **error);
 
 /* ---- Writing ----------------------------------------------------------- */
 

@@ -313,7 +313,7 @@ op_volume_auto_threshold (const OpVolume *volume)
 
 /* ---- Windows ----------------------------------------------------------- */
 
-OpWindow
+OpWindowLevel
 op_window_preset (OpWindowPreset preset)
 {
   /* Level and width in HU.  Bone and soft tissue are the usual radiology
@@ -323,12 +323,12 @@ op_window_preset (OpWindowPreset preset)
   switch (preset)
     {
     case OP_WINDOW_BONE:
-      return (OpWindow) { 400, 1800 };
+      return (OpWindowLevel) { 400, 1800 };
     case OP_WINDOW_TEETH:
-      return (OpWindow) { 1200, 3600 };
+      return (OpWindowLevel) { 1200, 3600 };
     case OP_WINDOW_SOFT_TISSUE:
     default:
-      return (OpWindow) { 40, 400 };
+      return (OpWindowLevel) { 40, 400 };
     }
 }
 
@@ -363,7 +363,7 @@ op_window_preset_from_string (const char     *str,
 }
 
 guint8
-op_window_apply (OpWindow window,
+op_window_apply (OpWindowLevel window,
                  double   hu)
 {
   double lo = window.level - window.width / 2, t;
@@ -466,7 +466,7 @@ gboolean
 op_volume_render_slice (const OpVolume *volume,
                         OpPlane         plane,
                         int             index,
-                        OpWindow        window,
+                        OpWindowLevel        window,
                         double          pixel_mm,
                         guint8         *grey,
                         int             width,

@@ -120,15 +120,15 @@ typedef enum {
 typedef struct {
   double level;
   double width;
-} OpWindow;
+} OpWindowLevel;
 
-OpWindow    op_window_preset            (OpWindowPreset preset);
+OpWindowLevel    op_window_preset            (OpWindowPreset preset);
 const char *op_window_preset_to_string  (OpWindowPreset preset);  /* "bone", "teeth", "soft" */
 gboolean    op_window_preset_from_string (const char    *str,
                                           OpWindowPreset *out_preset);
 
 /* Grey level 0-255 of a HU value in @window. */
-guint8      op_window_apply             (OpWindow       window,
+guint8      op_window_apply             (OpWindowLevel       window,
                                          double         hu);
 
 /* ---- Slices for display ------------------------------------------------ */
@@ -163,7 +163,7 @@ void      op_volume_slice_size  (const OpVolume *volume,
 gboolean  op_volume_render_slice (const OpVolume *volume,
                                   OpPlane         plane,
                                   int             index,
-                                  OpWindow        window,
+                                  OpWindowLevel        window,
                                   double          pixel_mm,
                                   guint8         *grey,
                                   int             width,

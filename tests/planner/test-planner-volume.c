@@ -381,9 +381,9 @@ static void
 test_windows (void)
 {
   OpWindowPreset p;
-  OpWindow bone = op_window_preset (OP_WINDOW_BONE);
-  OpWindow soft = op_window_preset (OP_WINDOW_SOFT_TISSUE);
-  OpWindow teeth = op_window_preset (OP_WINDOW_TEETH);
+  OpWindowLevel bone = op_window_preset (OP_WINDOW_BONE);
+  OpWindowLevel soft = op_window_preset (OP_WINDOW_SOFT_TISSUE);
+  OpWindowLevel teeth = op_window_preset (OP_WINDOW_TEETH);
 
   g_assert_true (op_window_preset_from_string ("teeth", &p));
   g_assert_cmpint (p, ==, OP_WINDOW_TEETH);
@@ -404,7 +404,7 @@ test_render_slice (void)
   const double spacing[3] = { 0.5, 0.5, 1.0 };
   g_autoptr(OpVolume) v = op_volume_new (20, 10, 6, spacing);
   g_autofree guint8 *grey = NULL;
-  OpWindow w = { 500, 1000 };
+  OpWindowLevel w = { 500, 1000 };
   int width, height;
 
   /* One bright voxel towards the patient's left (high i), posterior (high
