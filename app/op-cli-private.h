@@ -62,6 +62,28 @@ gboolean  op_cli_segment_eval   (OpCliGlobals  *globals,
                                  char         **argv,
                                  GError       **error);
 
+/* op-cli-user.c */
+gboolean  op_cli_user           (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_approve        (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_request_changes (OpCliGlobals *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_verify         (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_audit          (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+
 gboolean  op_cli_dicom          (OpCliGlobals  *globals,
                                  int            argc,
                                  char         **argv,

@@ -457,6 +457,11 @@ static const struct {
   { "demo", cmd_demo, N_("Build the demo case and write its pictures and models") },
   { "segment", op_cli_segment, N_("Find and number the teeth of one arch scan") },
   { "segment-eval", op_cli_segment_eval, N_("Score tooth labels against a reference (TSA, TIR, IoU)") },
+  { "user", op_cli_user, N_("Add and list users (add, list)") },
+  { "approve", op_cli_approve, N_("Sign a case's plan for production (providers)") },
+  { "request-changes", op_cli_request_changes, N_("Send a plan under review back to planning with a note") },
+  { "verify", op_cli_verify, N_("Check a case's approval against the stored plan bytes") },
+  { "audit", op_cli_audit, N_("Check the audit log's hash chain (verify)") },
   { "dicom", op_cli_dicom, N_("Describe a DICOM series or store it with a case (info, add)") },
   { "render-slice", op_cli_render_slice, N_("Draw one slice of a case's CBCT into a PNG") },
 };

@@ -165,6 +165,15 @@ gboolean
 op_store_verify_audit (OpStore  *self,
                        GError  **error)
 {
+  return op_store_verify_audit_report (self, NULL, NULL, error);
+}
+
+gboolean
+op_store_verify_audit_report (OpStore  *self,
+                              gint64   *out_n_good,
+                              gint64   *out_first_broken,
+                              GError  **error)
+{
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *expected_prev = g_strdup (OP__STORE_GENESIS_HASH);
   sqlite3_stmt *stmt;
@@ -245,5 +254,11 @@ op_store_verify_audit (OpStore  *self,
   sqlite3_finalize (stmt);
   op__store_rollback (self);
 
+  /* Every entry before expected_seq checked out; when the chain broke, it
+   * broke at expected_seq (a missing entry or the entry with that number). */
+  if (out_n_good != NULL)
+    *out_n_good = expected_seq - 1;
+  if (out_first_broken != NULL)
+    *out_first_broken = ok ? 0 : expected_seq;
   return ok;
 }

@@ -182,6 +182,12 @@ gboolean  op_store_audit          (OpStore     *self,
 /* Recomputes the chain; FALSE with the first broken sequence in @error. */
 gboolean  op_store_verify_audit   (OpStore     *self,
                                    GError     **error);
+/* The same, also saying how many entries from the start verified and the
+ * sequence number of the first broken entry (0 when none is). */
+gboolean  op_store_verify_audit_report (OpStore *self,
+                                        gint64  *out_n_good,
+                                        gint64  *out_first_broken,
+                                        GError **error);
 
 /* Users and sign-in (op-store-user.c).
  *
