@@ -255,7 +255,9 @@ test_brute_force (void)
   for (int k = 0; k < 3; k++)
     centre[k] = .5f * (lo[k] + hi[k]);
   rand = g_rand_new_with_seed (26);
-  for (int i = 0; i < 6; i++)
+  /* Four poses: the reference visits every triangle for every vertex
+   * near the other tooth, seconds per pose. */
+  for (int i = 0; i < 4; i++)
     {
       float axis[3], t[3], mb[16], len = 0;
       double fast, exact_v, brute, deg;
@@ -283,7 +285,7 @@ test_brute_force (void)
       g_assert_cmpmem (&r1, sizeof r1, &r2, sizeof r2);
     }
   g_rand_free (rand);
-  g_assert_cmpuint (stats.pair_queries, ==, 12);
+  g_assert_cmpuint (stats.pair_queries, ==, 8);
   g_assert_cmpuint (stats.point_queries, >, 0);
 }
 
