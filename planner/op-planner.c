@@ -246,9 +246,13 @@ framed_dentition (const OpDentition *dentition, GError **error)
     missing |= !((OpTooth *) g_ptr_array_index (copy->teeth, i))->has_frame;
   if (missing)
     {
+      g_autoptr(OpDentition) estimated = op_dentition_copy (dentition);
       g_autoptr(GError) local = NULL;
 
-      if (!op_frame_estimate_dentition (copy, &local))
+      /* op-frame estimates every tooth; frames that came with the teeth
+       * (an axes file, or the segmentation) are kept, and only the
+       * missing ones are taken from the estimate. */
+      if (!op_frame_estimate_dentition (estimated, &local))
         for (guint i = 0; i < copy->teeth->len; i++)
           {
             OpTooth *t = g_ptr_array_index (copy->teeth, i);
@@ -260,6 +264,18 @@ framed_dentition (const OpDentition *dentition, GError **error)
                 return NULL;
               }
           }
+      for (guint i = 0; i < copy->teeth->len; i++)
+        {
+          OpTooth *t = g_ptr_array_index (copy->teeth, i);
+          const OpTooth *e = op_dentition_get (estimated, t->fdi);
+
+          if (!t->has_frame && e != NULL && e->has_frame)
+            {
+              t->frame = e->frame;
+              t->width = e->width;
+              t->has_frame = TRUE;
+            }
+        }
     }
   for (guint i = 0; i < copy->teeth->len; i++)
     {
@@ -410,6 +426,31 @@ op_planner_plan (const OpDentition      *dentition,
   plan = op_plan_new (teeth, d->teeth->len, 1);
   if (memcmp (&options->comfort, &zero, sizeof zero) != 0)
     plan->comfort = options->comfort;
+  /* The start must be sound before anything moves: neighbours already
+   * deep inside each other mean the segmentation or the files are wrong,
+   * and no plan built on them would be true. */
+  if (!options->no_collisions)
+    {
+      g_autofree int *pairs = NULL;
+      g_autofree double *depth = NULL;
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      guint n_pairs = 0;
+
+      if (options->collider == NULL)
+        collider = op_planner_collider_new (d);
+      pairs = op_planner_measure (options->collider ? options->collider : collider, plan, FALSE,
+                                  &n_pairs, &depth, NULL);
+      for (guint p = 0; p < n_pairs; p++)
+        if (depth[p] > OP_PLAN_OVERLAP_COLLISION)
+          {
+            g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_INITIAL_OVERLAP,
+                         "teeth %d and %d already overlap by %s mm before any movement (more than 0.3 mm); "
+                         "check the segmentation or the tooth files", pairs[2 * p], pairs[2 * p + 1],
+                         g_ascii_formatd (buf, sizeof buf, "%.2f", depth[p]));
+            return NULL;
+          }
+    }
+
   targets = g_new0 (OpMovement, plan->n_teeth);
   if (!compute_targets (d, options, plan, targets, setup_ipr, error))
     return NULL;
@@ -436,36 +477,20 @@ op_planner_plan (const OpDentition      *dentition,
       guint n_pairs = 0, n_contacts = 0;
       gboolean resolved = FALSE;
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-      if (options->collider == NULL)
-        collider = op_planner_collider_new (d);
-
-      /* The start must be sound before anything moves. */
-      pairs = op_planner_measure (options->collider ? options->collider : collider, plan, FALSE, &n_pairs, &depth, NULL);
-      for (guint p = 0; p < n_pairs; p++)
-        if (depth[p] > OP_PLAN_OVERLAP_COLLISION)
-          {
-            g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_INITIAL_OVERLAP,
-                         "teeth %d and %d already overlap by %s mm before any movement (more than 0.3 mm); "
-                         "check the segmentation or the tooth files", pairs[2 * p], pairs[2 * p + 1],
-                         g_ascii_formatd (buf, sizeof buf, "%.2f", depth[p]));
-            return NULL;
-          }
+      /* Pairs (waiting tooth, tooth it waits for), plan indices. */
+      g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
 
       for (guint round = 0; round <= MAX_ROUNDS && !resolved; round++)
         {
           guint n_bad = 0;
 
-          if (round > 0)
-            {
-              g_clear_pointer (&pairs, g_free);
-              g_clear_pointer (&depth, g_free);
-              pairs = op_planner_measure (options->collider ? options->collider : collider, plan, FALSE,
-                                          &n_pairs, &depth, NULL);
-            }
+          g_clear_pointer (&pairs, g_free);
+          g_clear_pointer (&depth, g_free);
+          pairs = op_planner_measure (options->collider ? options->collider : collider, plan, FALSE,
+                                      &n_pairs, &depth, NULL);
 
-          /* IPR first, at contacts that can take it: the setup's planned
-           * amounts plus whatever the stages' overlaps need. */
+          /* What IPR could do at each contact: the setup's planned amounts
+           * plus whatever the stages' overlaps need. */
           g_clear_pointer (&contacts, g_free);
           contacts = g_new0 (OpIprContact, MAX (n_pairs, 1));
           n_contacts = 0;
@@ -494,7 +519,13 @@ op_planner_plan (const OpDentition      *dentition,
           for (guint p = 0; p < n_pairs; p++)
             {
               int s = first_over (depth, plan->n_stages, n_pairs, p, OP_PLAN_OVERLAP_COLLISION);
-              gboolean fixable = op_ipr_is_contact (contacts[p].fdi_a, contacts[p].fdi_b) && contacts[p].sufficient;
+              double last = depth[(gsize) (plan->n_stages - 1) * n_pairs + p];
+              /* IPR makes room that the target needs; an overlap that is
+               * gone by the last stage is a matter of order, so the teeth
+               * are re-sequenced first and enamel is taken only when the
+               * order cannot be fixed. */
+              gboolean fixable = op_ipr_is_contact (contacts[p].fdi_a, contacts[p].fdi_b) && contacts[p].sufficient &&
+                                 (last > OP_PLAN_OVERLAP_COLLISION || round >= MAX_ROUNDS / 2);
               int ia, ib, wait, go;
 
               if (s < 0 || fixable)
@@ -502,22 +533,45 @@ op_planner_plan (const OpDentition      *dentition,
               n_bad++;
               ia = op_plan_find_tooth (plan, pairs[2 * p]);
               ib = op_plan_find_tooth (plan, pairs[2 * p + 1]);
-              if (start[ia] != start[ib])
-                wait = start[ia] > start[ib] ? ia : ib;
-              else
-                wait = count[ia] <= count[ib] ? ia : ib;
-              go = wait == ia ? ib : ia;
-              /* Alternate the order on odd rounds, in case waiting for
-               * the other tooth makes this one collide at the end. */
-              if (round % 2 == 1)
-                {
-                  int tmp = wait;
+              /* The tooth that has come nearer the other by the first
+               * colliding stage is running into it: it waits until the
+               * other has moved out of the way. */
+              {
+                float ma[16], mb[16];
+                const float *oa = plan->teeth[ia].frame.origin, *ob = plan->teeth[ib].frame.origin;
+                double approach_a = 0, approach_b = 0;
 
-                  wait = go;
-                  go = tmp;
-                  min_start[go] = 0;
-                }
-              min_start[wait] = MAX (min_start[wait], start[go] + count[go]);
+                op_plan_stage_matrix (plan, (guint) s, ia, ma);
+                op_plan_stage_matrix (plan, (guint) s, ib, mb);
+                for (int k = 0; k < 3; k++)
+                  {
+                    double da = ma[k] * oa[0] + ma[4 + k] * oa[1] + ma[8 + k] * oa[2] + ma[12 + k] - oa[k];
+                    double db = mb[k] * ob[0] + mb[4 + k] * ob[1] + mb[8 + k] * ob[2] + mb[12 + k] - ob[k];
+
+                    approach_a += da * (ob[k] - oa[k]);
+                    approach_b += db * (oa[k] - ob[k]);
+                  }
+                wait = approach_a >= approach_b ? ia : ib;
+              }
+              go = wait == ia ? ib : ia;
+              {
+                gboolean known = FALSE, reverse = FALSE;
+
+                for (guint k = 0; k < order->len; k += 2)
+                  {
+                    int w = g_array_index (order, int, k), g = g_array_index (order, int, k + 1);
+
+                    known |= w == wait && g == go;
+                    reverse |= w == go && g == wait;
+                  }
+                /* The opposite order was tried already: waiting cannot fix
+                 * this pair, so leave it to IPR. */
+                if (!known && !reverse)
+                  {
+                    g_array_append_val (order, wait);
+                    g_array_append_val (order, go);
+                  }
+              }
             }
 
           if (n_bad == 0)
@@ -527,8 +581,29 @@ op_planner_plan (const OpDentition      *dentition,
             }
           if (round == MAX_ROUNDS)
             break;
-          if (!op_stage_plan (plan, targets, &stage_opts, start, count, error))
-            return NULL;
+          /* Every "wait for" so far holds at once: stage, push each waiting
+           * tooth past the end of the one it waits for, and again until
+           * nothing moves (a chain of n teeth settles in n passes). */
+          for (guint pass = 0; pass <= plan->n_teeth + 1; pass++)
+            {
+              gboolean changed = FALSE;
+
+              if (!op_stage_plan (plan, targets, &stage_opts, start, count, error))
+                return NULL;
+              for (guint k = 0; k < order->len; k += 2)
+                {
+                  int w = g_array_index (order, int, k), g = g_array_index (order, int, k + 1);
+                  guint need = start[g] + count[g];
+
+                  if (count[w] > 0 && count[g] > 0 && min_start[w] < need)
+                    {
+                      min_start[w] = need;
+                      changed = TRUE;
+                    }
+                }
+              if (!changed)
+                break;
+            }
         }
 
       if (!resolved)

@@ -222,12 +222,13 @@ op_stage_plan (OpPlan               *plan,
   else
     {
       g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (Order));
-      guint slot_free[5][2] = { { 0 } };
 
-      /* Greedy list scheduling, two slots per quadrant: each tooth in the
-       * strategy's order takes the slot that frees first.  A tooth moves
-       * in stages start+1 .. start+count, so the slots' intervals never
-       * overlap and no more than two teeth move at once in a quadrant. */
+      /* List scheduling, two slots per quadrant, in time order: at each
+       * stage every free slot takes the first tooth in the strategy's
+       * order that may start (min_start) and has not.  A tooth moves in
+       * stages start+1 .. start+count, so a slot's teeth never overlap in
+       * time and no more than two teeth move at once in a quadrant; and a
+       * tooth told to wait never holds a slot while it waits. */
       for (guint i = 0; i < plan->n_teeth; i++)
         {
           int type = op_fdi_type (plan->teeth[i].fdi);
@@ -236,23 +237,67 @@ op_stage_plan (OpPlan               *plan,
           g_array_append_val (order, o);
         }
       g_array_sort (order, compare_order);
-      for (guint k = 0; k < order->len; k++)
+      for (int q = 0; q <= 4; q++)
         {
-          guint i = g_array_index (order, Order, k).index;
-          int q = op_fdi_quadrant (plan->teeth[i].fdi);
-          guint earliest = options->min_start ? options->min_start[i] : 0;
-          guint *slot;
+          g_autofree gboolean *done = g_new0 (gboolean, plan->n_teeth);
+          guint slot_free[2] = { 0, 0 };
+          guint pending = 0, t = 0;
 
-          if (q < 1 || q > 4)
-            q = 0;
-          if (count[i] == 0)
+          for (guint k = 0; k < order->len; k++)
             {
-              start[i] = 0;
-              continue;
+              guint i = g_array_index (order, Order, k).index;
+              int tq = op_fdi_quadrant (plan->teeth[i].fdi);
+
+              if (tq < 1 || tq > 4)
+                tq = 0;
+              if (tq != q)
+                done[i] = TRUE;
+              else if (count[i] == 0)
+                {
+                  start[i] = 0;
+                  done[i] = TRUE;
+                }
+              else
+                pending++;
             }
-          slot = slot_free[q][0] <= slot_free[q][1] ? &slot_free[q][0] : &slot_free[q][1];
-          start[i] = MAX (*slot, earliest);
-          *slot = start[i] + count[i];
+          while (pending > 0)
+            {
+              guint next = G_MAXUINT;
+
+              for (int sl = 0; sl < 2; sl++)
+                {
+                  if (slot_free[sl] > t)
+                    continue;
+                  for (guint k = 0; k < order->len; k++)
+                    {
+                      guint i = g_array_index (order, Order, k).index;
+                      guint earliest = options->min_start ? options->min_start[i] : 0;
+
+                      if (done[i] || earliest > t)
+                        continue;
+                      start[i] = t;
+                      slot_free[sl] = t + count[i];
+                      done[i] = TRUE;
+                      pending--;
+                      break;
+                    }
+                }
+              /* Advance to the next moment something can change. */
+              for (int sl = 0; sl < 2; sl++)
+                if (slot_free[sl] > t)
+                  next = MIN (next, slot_free[sl]);
+              for (guint k = 0; k < order->len; k++)
+                {
+                  guint i = g_array_index (order, Order, k).index;
+                  guint earliest = options->min_start ? options->min_start[i] : 0;
+
+                  if (!done[i] && earliest > t)
+                    next = MIN (next, earliest);
+                }
+              if (next == G_MAXUINT)
+                next = t + 1;
+              t = next;
+            }
         }
     }
 
