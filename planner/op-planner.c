@@ -286,6 +286,12 @@ framed_dentition (const OpDentition *dentition, GError **error)
           g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_NO_FRAME, "tooth %d has no frame", t->fdi);
           return NULL;
         }
+      /* A frame given with the files (an axes file) comes without a
+       * width, which the setup needs: measure the crown along the mesial
+       * axis, from 2 mm below the crown centre up, so that the narrower
+       * root of a crown-and-root mesh does not count. */
+      if (!(t->width > 0.0f) && t->crown != NULL)
+        t->width = op_frame_extent_along (t->crown, &t->frame, t->frame.mesial, -2.0f);
     }
   return g_steal_pointer (&copy);
 }
