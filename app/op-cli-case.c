@@ -357,8 +357,10 @@ op_cli_case (OpCliGlobals  *globals,
     return case_list (globals, argc - 1, argv + 1, error);
   if (argc >= 2 && g_str_equal (argv[1], "show"))
     return case_show (globals, argc - 1, argv + 1, error);
+  if (argc >= 2 && g_str_equal (argv[1], "import-teeth"))
+    return op_cli_case_import_teeth (globals, argc - 1, argv + 1, error);
 
   g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
-                       _("case: use “case new”, “case list” or “case show ID”"));
+                       _("case: use “case new”, “case list”, “case show ID” or “case import-teeth”"));
   return FALSE;
 }

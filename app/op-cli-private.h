@@ -93,4 +93,18 @@ gboolean  op_cli_render_slice   (OpCliGlobals  *globals,
                                  char         **argv,
                                  GError       **error);
 
+/* op-cli-plan.c */
+gboolean  op_cli_case_import_teeth (OpCliGlobals  *globals,
+                                    int            argc,
+                                    char         **argv,
+                                    GError       **error);
+gboolean  op_cli_plan           (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_plan_check     (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+
 G_END_DECLS

@@ -455,6 +455,8 @@ static const struct {
   { "render", cmd_render, N_("Draw scans offscreen into a PNG") },
   { "case", op_cli_case, N_("Create, list and show cases (new, list, show)") },
   { "demo", cmd_demo, N_("Build the demo case and write its pictures and models") },
+  { "plan", op_cli_plan, N_("Plan a case (stages, IPR, attachments) or export a plan (plan export)") },
+  { "plan-check", op_cli_plan_check, N_("Check every invariant of a plan file") },
   { "segment", op_cli_segment, N_("Find and number the teeth of one arch scan") },
   { "segment-eval", op_cli_segment_eval, N_("Score tooth labels against a reference (TSA, TIR, IoU)") },
   { "user", op_cli_user, N_("Add and list users (add, list)") },
