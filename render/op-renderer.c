@@ -32,6 +32,7 @@ struct _OpRenderer {
   GLint      u_normal_matrix;
   GLint      u_material;
   GLint      u_has_normals;
+  GLint      u_clip_plane;
 
   GLuint     background_program;
   GLint      u_top;
@@ -39,6 +40,9 @@ struct _OpRenderer {
   /* Core profile draws nothing without a vertex array bound, even when
    * the vertex shader reads no attributes. */
   GLuint     empty_vao;
+
+  gboolean   clip;
+  float      clip_plane[4];  /* world mm */
 
   gboolean   flat_background;
   float      background[4];
@@ -126,6 +130,7 @@ op_renderer_new (GError **error)
   self->u_normal_matrix = glGetUniformLocation (self->mesh_program, "u_normal_matrix");
   self->u_material = glGetUniformLocation (self->mesh_program, "u_material");
   self->u_has_normals = glGetUniformLocation (self->mesh_program, "u_has_normals");
+  self->u_clip_plane = glGetUniformLocation (self->mesh_program, "u_clip_plane");
 
   self->background_program = op__gl_program_new_from_resource ("background", error);
   if (self->background_program == 0)
@@ -304,6 +309,29 @@ op_renderer_set_background (OpRenderer *self,
     memcpy (self->background, rgba, sizeof self->background);
 }
 
+void
+op_renderer_set_clip_plane (OpRenderer  *self,
+                            const float  plane[4])
+{
+  g_return_if_fail (self != NULL);
+
+  self->clip = plane != NULL;
+  if (plane != NULL)
+    memcpy (self->clip_plane, plane, sizeof self->clip_plane);
+}
+
+gboolean
+op_renderer_get_clip_plane (OpRenderer *self,
+                            float       out_plane[4])
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->clip && out_plane != NULL)
+    memcpy (out_plane, self->clip_plane, sizeof self->clip_plane);
+
+  return self->clip;
+}
+
 static void
 op__renderer_draw_background (OpRenderer *self)
 {
@@ -364,6 +392,13 @@ op_renderer_draw (OpRenderer     *self,
   glUseProgram (self->mesh_program);
   glUniformMatrix4fv (self->u_projection, 1, GL_FALSE, (const float *) projection);
 
+  /* The shader writes a clip distance whether or not a plane is set; GL
+   * ignores it while GL_CLIP_DISTANCE0 is off. */
+  if (self->clip)
+    glEnable (GL_CLIP_DISTANCE0);
+  else
+    glDisable (GL_CLIP_DISTANCE0);
+
   for (guint i = 0; i < self->items->len; i++)
     {
       OpRenderItem *item = g_ptr_array_index (self->items, i);
@@ -389,6 +424,23 @@ op_renderer_draw (OpRenderer     *self,
       glUniform1i (self->u_material, (GLint) item->material);
       glUniform1i (self->u_has_normals, item->gl.has_normals);
 
+      if (self->clip)
+        {
+          /* A plane p (row vector) holds world points x with p . x = 0;
+           * for model points m with x = M m that is (M^T p) . m, so the
+           * shader gets the plane in model space and needs no second
+           * matrix. */
+          vec4 world, local;
+          mat4 model_t;
+
+          memcpy (world, self->clip_plane, sizeof world);
+          glm_mat4_transpose_to (item->model, model_t);
+          glm_mat4_mulv (model_t, world, local);
+          glUniform4fv (self->u_clip_plane, 1, local);
+        }
+      else
+        glUniform4f (self->u_clip_plane, 0.f, 0.f, 0.f, 1.f);
+
       op__gl_mesh_draw (&item->gl);
     }
 
@@ -397,6 +449,7 @@ op_renderer_draw (OpRenderer     *self,
   glUseProgram (0);
   glFrontFace (GL_CCW);
   glDisable (GL_DEPTH_TEST);
+  glDisable (GL_CLIP_DISTANCE0);
 }
 
 OpMaterial

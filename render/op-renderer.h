@@ -64,6 +64,18 @@ gboolean    op_renderer_get_bounds   (OpRenderer  *self,
 void        op_renderer_set_background (OpRenderer *self,
                                         const float rgba[4]);
 
+/* Clips every mesh by a plane given in world millimetres as (a, b, c, d):
+ * the parts where a x + b y + c z + d >= 0 are drawn, the rest is cut
+ * away, so that a surface (the CBCT's bone, say) can be opened up at a
+ * slice.  (a, b, c) need not be unit length.  NULL turns clipping off.
+ * The plane follows each mesh's model matrix, so it stays put in the world
+ * when a mesh moves.  Needs no current context. */
+void        op_renderer_set_clip_plane (OpRenderer  *self,
+                                        const float  plane[4]);
+/* TRUE and the plane in @out_plane when one is set. */
+gboolean    op_renderer_get_clip_plane (OpRenderer  *self,
+                                        float        out_plane[4]);
+
 /* Draws every visible mesh into the currently bound draw framebuffer
  * (never binds one), over a @width x @height viewport it sets itself.  The
  * framebuffer needs a depth buffer.  Leaves depth testing off, vertex

@@ -10,6 +10,10 @@ layout(location = 3) in int  a_label;      // 0 = gingiva, else FDI number
 uniform mat4 u_model_view;
 uniform mat4 u_projection;
 uniform mat3 u_normal_matrix;
+// A plane in model space (a, b, c, d); points with a x + b y + c z + d < 0
+// are cut away when the renderer enables GL_CLIP_DISTANCE0.  (0, 0, 0, 1)
+// keeps everything.
+uniform vec4 u_clip_plane;
 
 out vec3  v_position;   // view space
 out vec3  v_normal;     // view space, not normalized
@@ -29,4 +33,5 @@ main ()
   v_color = a_color;
   v_tooth = a_label != 0 ? 1.0 : 0.0;
   gl_Position = u_projection * p;
+  gl_ClipDistance[0] = dot (u_clip_plane, vec4 (a_position, 1.0));
 }
