@@ -1,9 +1,34 @@
 /* op-segment-private.h: state shared by the segmentation's source files. */
 #pragma once
 
+#include <math.h>
+#include <string.h>
+
 #include "op-segment.h"
 
 G_BEGIN_DECLS
+
+static inline float
+dot3 (const float a[3], const float b[3])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static inline void
+cross3 (const float a[3], const float b[3], float out[3])
+{
+  float r[3] = { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
+  memcpy (out, r, sizeof r);
+}
+
+static inline void
+normalize3 (float v[3])
+{
+  float l = sqrtf (dot3 (v, v));
+  if (l > 0)
+    for (int k = 0; k < 3; k++)
+      v[k] /= l;
+}
 
 #define OP__ARCH_BINS 720   /* half-degree bins around the arch centre */
 
@@ -34,6 +59,39 @@ typedef struct {
   float s0, s1;        /* extent along the arch */
   float confidence;
 } OpSegSpan;
+
+/* op-segment-geom.c: the mesh graph (normals, vertex areas, neighbours),
+ * smoothed mean curvature, the arch frame and the arch curve.  Orientation
+ * fails with OP_SEGMENT_ERROR when the shape is no arch. */
+void     op__seg_build_graph  (OpSegCtx *ctx);
+void     op__seg_curvature    (OpSegCtx *ctx);
+gboolean op__seg_orient       (OpSegCtx *ctx,
+                               GError  **error);
+void     op__seg_fit_arch     (OpSegCtx *ctx);
+float    op__seg_percentile   (const float *values,
+                               gsize        n,
+                               double       q);
+
+/* The teeth found along the arch, numbered, for one jaw. */
+typedef struct {
+  OpSegSpan *spans;       /* in arch order; fdi set */
+  guint      n_spans;
+  float      cost;        /* lower is a better fit of widths and gaps */
+  int        n_missing;   /* teeth inside the arch judged missing */
+  int        n_extra;     /* tooth-like parts left unnumbered */
+} OpSegArch;
+
+/* op-segment-split.c: cuts the crown profile along the arch (from
+ * @tooth_mask, > 0 on crowns) into teeth and numbers them in one global
+ * optimisation, for the upper (@upper TRUE) or lower tooth widths.
+ * Returns FALSE when no tooth fits at all. */
+gboolean op__seg_split_arch   (const OpSegCtx *ctx,
+                               const gint32   *tooth_mask,
+                               float           smin,
+                               float           smax,
+                               gboolean        upper,
+                               OpSegArch      *out);
+void     op__seg_arch_clear   (OpSegArch *arch);
 
 /* Position of arch angle bin @b, and the unit tangent pointing to growing
  * s there, both in the scan frame. */

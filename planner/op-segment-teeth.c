@@ -15,28 +15,6 @@
 
 #include "op-linalg.h"
 
-static inline float
-dot3 (const float a[3], const float b[3])
-{
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-static inline void
-normalize3 (float v[3])
-{
-  float l = sqrtf (dot3 (v, v));
-  if (l > 0)
-    for (int k = 0; k < 3; k++)
-      v[k] /= l;
-}
-
-static inline void
-cross3 (const float a[3], const float b[3], float out[3])
-{
-  float r[3] = { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
-  memcpy (out, r, sizeof r);
-}
-
 /* Copies the triangles whose three corners satisfy labels == @label into
  * a new mesh (vertices renumbered in input order). */
 static OpMesh *
