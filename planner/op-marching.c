@@ -1,354 +1,356 @@
-/* op-marching.c: marching tetrahedra over the Freudenthal lattice.
+/* op-marching.c: marching cubes with a table of our own (op-marching-table.c).
  *
- * Lattice edges: from every grid point P there are seven edges towards
- * P + d for the direction masks d = 1..7 (bit 0 = +i, bit 1 = +j,
- * bit 2 = +k).  The six tetrahedra of a cube are the paths from its corner 0
- * to corner 7 through one axis, then two, so every tetrahedron edge joins a
- * corner to a superset corner and is one of these lattice edges.
+ * Vertices sit on lattice edges: from every grid point there are three,
+ * towards +i, +j and +k.  The vertices of plane k are numbered locally:
+ * first its in-plane (+i, +j) crossing edges in raster order, then its +k
+ * crossing edges (towards plane k + 1) in raster order.  The in-plane part
+ * of that numbering depends on plane k alone, so the thread working on the
+ * cube layer below a plane it does not own can still name that plane's
+ * vertices exactly as its owner does.
  *
- * Two passes over the planes: the first counts, per plane, the crossing
- * edges that start in it and the triangles of the cube layer above it; a
- * prefix sum turns the counts into where each plane writes; the second pass
- * writes vertices and triangles there.  Both passes run on slabs of planes
- * in parallel, and neither the numbering nor the order depends on how the
- * planes were split.
+ * One pass over the volume: each thread takes a slab of planes, thresholds
+ * each plane once into bytes, skips eight cells at a time where all their
+ * corners agree (most of a CT), and writes vertices and triangles into its
+ * own buffers with plane-local indices (the top bit marks the plane above).
+ * A prefix sum over the per-plane counts then gives every plane its place in
+ * the mesh, and a second, cheap pass copies the buffers there and makes the
+ * indices global.  Neither the numbering nor the order depends on how the
+ * planes were split between threads.
  */
 #include "op-marching.h"
+#include "op-marching-private.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Up to 2 triangles per tetrahedron, 6 tetrahedra per cube. */
-#define MAX_CUBE_TRIANGLES 12
+#define UPPER_BIT 0x80000000u
 
-/* A triangle of a cube configuration: three edges, each as (corner, mask). */
+/* A growable array of 32-bit words (floats or indices) that the hot loops
+ * write into without a function call per element. */
 typedef struct {
-  guint8 corner[3];
-  guint8 mask[3];
-} CubeTriangle;
+  guint32 *data;
+  gsize    len;
+  gsize    cap;
+} Buf;
 
-typedef struct {
-  guint8       n;
-  CubeTriangle tri[MAX_CUBE_TRIANGLES];
-} CubeCase;
-
-static CubeCase cube_cases[256];
-
-static void
-corner_pos (int corner, double p[3])
+static inline guint32 *
+buf_reserve (Buf *b, gsize n)
 {
-  p[0] = corner & 1;
-  p[1] = (corner >> 1) & 1;
-  p[2] = (corner >> 2) & 1;
-}
-
-/* Midpoint of the edge between corners @a and @b of the unit cube. */
-static void
-edge_mid (int a, int b, double p[3])
-{
-  double pa[3], pb[3];
-
-  corner_pos (a, pa);
-  corner_pos (b, pb);
-  for (int x = 0; x < 3; x++)
-    p[x] = 0.5 * (pa[x] + pb[x]);
-}
-
-/* Adds a triangle on the edges (a0,b0), (a1,b1), (a2,b2), turned so that
- * its normal points from the inside corners towards the outside ones.  The
- * orientation is decided on edge midpoints: moving the vertices along
- * their edges never flips it, because the triangle keeps separating the
- * same corners. */
-static void
-add_triangle (CubeCase   *c,
-              const int   ea[3],
-              const int   eb[3],
-              const double towards_out[3])
-{
-  double p[3][3], e1[3], e2[3], nrm[3];
-  CubeTriangle *t = &c->tri[c->n++];
-  int order[3] = { 0, 1, 2 };
-
-  for (int v = 0; v < 3; v++)
-    edge_mid (ea[v], eb[v], p[v]);
-  for (int x = 0; x < 3; x++)
+  if (G_UNLIKELY (b->len + n > b->cap))
     {
-      e1[x] = p[1][x] - p[0][x];
-      e2[x] = p[2][x] - p[0][x];
+      b->cap = MAX (b->cap * 2, b->len + n + 4096);
+      b->data = g_renew (guint32, b->data, b->cap);
     }
-  nrm[0] = e1[1] * e2[2] - e1[2] * e2[1];
-  nrm[1] = e1[2] * e2[0] - e1[0] * e2[2];
-  nrm[2] = e1[0] * e2[1] - e1[1] * e2[0];
-  if (nrm[0] * towards_out[0] + nrm[1] * towards_out[1] + nrm[2] * towards_out[2] < 0)
-    order[1] = 2, order[2] = 1;
-
-  for (int v = 0; v < 3; v++)
-    {
-      int a = ea[order[v]], b = eb[order[v]];
-      int lo = (a & b) == a ? a : b, hi = lo == a ? b : a;
-
-      g_assert ((lo & hi) == lo);
-      t->corner[v] = lo;
-      t->mask[v] = hi ^ lo;
-    }
-}
-
-static gpointer
-build_cases (gpointer data)
-{
-  static const int perms[6][3] = {
-    { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
-  };
-
-  for (int config = 0; config < 256; config++)
-    {
-      CubeCase *c = &cube_cases[config];
-
-      c->n = 0;
-      for (int t = 0; t < 6; t++)
-        {
-          int tet[4], in[4], out[4], n_in = 0, n_out = 0;
-          double cin[3] = { 0 }, cout[3] = { 0 }, dir[3];
-
-          tet[0] = 0;
-          tet[1] = 1 << perms[t][0];
-          tet[2] = tet[1] | (1 << perms[t][1]);
-          tet[3] = 7;
-          for (int v = 0; v < 4; v++)
-            {
-              double p[3];
-
-              corner_pos (tet[v], p);
-              if (config & (1 << tet[v]))
-                {
-                  in[n_in++] = tet[v];
-                  for (int x = 0; x < 3; x++)
-                    cin[x] += p[x];
-                }
-              else
-                {
-                  out[n_out++] = tet[v];
-                  for (int x = 0; x < 3; x++)
-                    cout[x] += p[x];
-                }
-            }
-          if (n_in == 0 || n_out == 0)
-            continue;
-          for (int x = 0; x < 3; x++)
-            dir[x] = cout[x] / n_out - cin[x] / n_in;
-
-          if (n_in == 1 || n_out == 1)
-            {
-              int apex = n_in == 1 ? in[0] : out[0];
-              const int *others = n_in == 1 ? out : in;
-              int ea[3] = { apex, apex, apex };
-              int eb[3] = { others[0], others[1], others[2] };
-
-              add_triangle (c, ea, eb, dir);
-            }
-          else
-            {
-              /* Two in (a, b), two out (p, q): the crossing edges a-p, a-q,
-               * b-q, b-p form a quad, split along a-p / b-q. */
-              int ea1[3] = { in[0], in[0], in[1] }, eb1[3] = { out[0], out[1], out[1] };
-              int ea2[3] = { in[0], in[1], in[1] }, eb2[3] = { out[0], out[1], out[0] };
-
-              add_triangle (c, ea1, eb1, dir);
-              add_triangle (c, ea2, eb2, dir);
-            }
-        }
-    }
-  return NULL;
+  return b->data + b->len;
 }
 
 typedef struct {
   const OpVolume *vol;
   double          iso;
+  int             thr;         /* inside iff voxel >= thr */
   int             k0, k1;      /* planes [k0, k1) */
-  /* pass 1 outputs, indexed by plane */
+  /* What this slab made, planes k0.. in order. */
+  Buf             pos;         /* float, 3 per vertex */
+  Buf             tri;         /* guint32, 3 per triangle, plane-local */
+  /* Per plane (global arrays, each slab fills its own planes). */
   guint64        *plane_vertices;
   guint64        *layer_triangles;
-  /* pass 2 inputs */
+  /* Assembly. */
   const guint64  *vertex_offset;
   const guint64  *triangle_offset;
   OpMesh         *mesh;
 } Slab;
 
-static inline gboolean
-inside (const gint16 *v, gsize idx, double iso)
+/* Per-plane working state of one slab. */
+typedef struct {
+  guint8  *in;       /* nx * ny: 1 when inside */
+  guint32 *map[3];   /* nx * ny: local vertex id of the +i, +j, +k edge */
+  guint32  n_ij;     /* in-plane vertices */
+} Plane;
+
+static inline guint64
+load8 (const guint8 *p)
 {
-  return v[idx] >= iso;
+  guint64 w;
+
+  memcpy (&w, p, 8);
+  return w;
 }
 
-/* Corner configuration of the cube at (i, j, k): bit c set when corner c
- * is inside.  The cube must lie inside the grid. */
-static inline int
-cube_config (const gint16 *v, gsize idx, gsize sy, gsize sz, double iso)
-{
-  return (v[idx] >= iso) | (v[idx + 1] >= iso) << 1 | (v[idx + sy] >= iso) << 2 |
-         (v[idx + sy + 1] >= iso) << 3 | (v[idx + sz] >= iso) << 4 | (v[idx + sz + 1] >= iso) << 5 |
-         (v[idx + sz + sy] >= iso) << 6 | (v[idx + sz + sy + 1] >= iso) << 7;
-}
-
-/* Bit c of a cube configuration uses corner numbering x=1, y=2, z=4, which
- * the shifts above follow (corner 2 is +j, at idx + sy). */
-
-/* Visits the crossing edges that start at (i, j, k) in scan order (mask
- * 1..7), calling @emit for each.  @config is the cube configuration when
- * the whole cube is in the grid, else -1. */
-#define FOR_EACH_CROSSING(vol, idx, i, j, k, config, iso, ...)                                        \
-  G_STMT_START {                                                                                  \
-    const int nx_ = (vol)->dims[0], ny_ = (vol)->dims[1], nz_ = (vol)->dims[2];                   \
-    const gsize sy_ = nx_, sz_ = (gsize) nx_ * ny_;                                               \
-    if ((config) >= 0)                                                                            \
-      {                                                                                           \
-        if ((config) != 0 && (config) != 255)                                                     \
-          for (int mask = 1; mask < 8; mask++)                                                    \
-            if ((((config) >> 0) & 1) != (((config) >> mask) & 1))                                \
-              { __VA_ARGS__ }                                                                            \
-      }                                                                                           \
-    else                                                                                          \
-      {                                                                                           \
-        gboolean in0_ = inside ((vol)->voxels, (idx), (iso));                                     \
-        for (int mask = 1; mask < 8; mask++)                                                      \
-          {                                                                                       \
-            int di_ = mask & 1, dj_ = (mask >> 1) & 1, dk_ = (mask >> 2) & 1;                     \
-            if ((i) + di_ >= nx_ || (j) + dj_ >= ny_ || (k) + dk_ >= nz_)                         \
-              continue;                                                                           \
-            if (inside ((vol)->voxels, (idx) + di_ + dj_ * sy_ + dk_ * sz_, (iso)) != in0_)       \
-              { __VA_ARGS__ }                                                                            \
-          }                                                                                       \
-      }                                                                                           \
-  } G_STMT_END
-
-static gpointer
-count_slab (gpointer data)
-{
-  Slab *s = data;
-  const OpVolume *vol = s->vol;
-  const int nx = vol->dims[0], ny = vol->dims[1], nz = vol->dims[2];
-  const gsize sy = nx, sz = (gsize) nx * ny;
-
-  for (int k = s->k0; k < s->k1; k++)
-    {
-      guint64 nv = 0, nt = 0;
-
-      for (int j = 0; j < ny; j++)
-        for (int i = 0; i < nx; i++)
-          {
-            gsize idx = k * sz + j * sy + i;
-            int config = (i + 1 < nx && j + 1 < ny && k + 1 < nz) ? cube_config (vol->voxels, idx, sy, sz, s->iso) : -1;
-
-            FOR_EACH_CROSSING (vol, idx, i, j, k, config, s->iso, { nv++; });
-            if (config > 0 && config < 255)
-              nt += cube_cases[config].n;
-          }
-      s->plane_vertices[k] = nv;
-      s->layer_triangles[k] = nt;
-    }
-  return NULL;
-}
-
-/* Numbers the crossing edges of plane @k into @map (7 entries per point)
- * from vertex_offset[k], and writes their positions when @write. */
 static void
-fill_plane (Slab    *s,
-            int      k,
-            guint32 *map,
-            gboolean write)
+threshold_plane (const Slab *s,
+                 int         k,
+                 guint8     *in)
 {
   const OpVolume *vol = s->vol;
-  const int nx = vol->dims[0], ny = vol->dims[1], nz = vol->dims[2];
-  const gsize sy = nx, sz = (gsize) nx * ny;
-  guint64 id = s->vertex_offset[k];
-  float *pos = s->mesh->positions;
+  const gsize n = (gsize) vol->dims[0] * vol->dims[1];
+  const gint16 *v = vol->voxels + (gsize) k * n;
+  const int thr = s->thr;
+
+  /* A plain loop the compiler turns into vector compares. */
+  for (gsize x = 0; x < n; x++)
+    in[x] = v[x] >= thr;
+}
+
+static void
+emit_vertex (Slab *s,
+             int   i,
+             int   j,
+             int   k,
+             int   axis)
+{
+  const OpVolume *vol = s->vol;
+  const gsize sy = vol->dims[0], sz = (gsize) vol->dims[0] * vol->dims[1];
+  const gsize step = axis == 0 ? 1 : axis == 1 ? sy : sz;
+  const gsize idx = (gsize) k * sz + (gsize) j * sy + i;
   const double *m = vol->transform;
+  double a = vol->voxels[idx], b = vol->voxels[idx + step];
+  double t = (s->iso - a) / (b - a);
+  double p[3] = { i, j, k };
+  float *out = (float *) buf_reserve (&s->pos, 3);
+
+  p[axis] += t;
+  for (int r = 0; r < 3; r++)
+    out[r] = (float) (m[r] * p[0] + m[4 + r] * p[1] + m[8 + r] * p[2] + m[12 + r]);
+  s->pos.len += 3;
+}
+
+/* Numbers the in-plane crossing edges of plane @k into @pl's maps, and
+ * writes their positions when @write (the slab owns the plane). */
+static void
+in_plane_pass (Slab    *s,
+               int      k,
+               Plane   *pl,
+               gboolean write)
+{
+  const int nx = s->vol->dims[0], ny = s->vol->dims[1];
+  guint32 id = 0;
 
   for (int j = 0; j < ny; j++)
-    for (int i = 0; i < nx; i++)
-      {
-        gsize idx = k * sz + j * sy + i;
-        int config = (i + 1 < nx && j + 1 < ny && k + 1 < nz) ? cube_config (vol->voxels, idx, sy, sz, s->iso) : -1;
+    {
+      const guint8 *a = pl->in + (gsize) j * nx;
+      const guint8 *b = j + 1 < ny ? a + nx : NULL;
+      guint32 *mi = pl->map[0] + (gsize) j * nx, *mj = pl->map[1] + (gsize) j * nx;
+      int i = 0;
 
-        FOR_EACH_CROSSING (vol, idx, i, j, k, config, s->iso, {
-          int di = mask & 1, dj = (mask >> 1) & 1, dk = (mask >> 2) & 1;
-
-          map[((gsize) j * nx + i) * 7 + (mask - 1)] = (guint32) id;
-          if (write)
+      while (i < nx)
+        {
+          /* Eight points whose +i and +j neighbours all agree with them
+           * start no crossing edge. */
+          if (i + 9 <= nx)
             {
-              double a = vol->voxels[idx];
-              double b = vol->voxels[idx + di + dj * sy + dk * sz];
-              double t = (s->iso - a) / (b - a);
-              double p[3] = { i + t * di, j + t * dj, k + t * dk };
+              guint64 w = load8 (a + i);
 
-              for (int r = 0; r < 3; r++)
-                pos[id * 3 + r] = (float) (m[r] * p[0] + m[4 + r] * p[1] + m[8 + r] * p[2] + m[12 + r]);
+              if (w == load8 (a + i + 1) && (b == NULL || w == load8 (b + i)))
+                {
+                  i += 8;
+                  continue;
+                }
             }
-          id++;
-        });
-      }
-  g_assert (id == s->vertex_offset[k] + s->plane_vertices[k]);
+          if (i + 1 < nx && a[i] != a[i + 1])
+            {
+              mi[i] = id++;
+              if (write)
+                emit_vertex (s, i, j, k, 0);
+            }
+          if (b != NULL && a[i] != b[i])
+            {
+              mj[i] = id++;
+              if (write)
+                emit_vertex (s, i, j, k, 1);
+            }
+          i++;
+        }
+    }
+  pl->n_ij = id;
+}
+
+/* Numbers and writes the +k crossing edges from plane @k (in @lo) to the
+ * next (in @hi), after the plane's in-plane vertices. */
+static guint32
+k_edge_pass (Slab        *s,
+             int          k,
+             Plane       *lo,
+             const Plane *hi)
+{
+  const int nx = s->vol->dims[0], ny = s->vol->dims[1];
+  const gsize n = (gsize) nx * ny;
+  guint32 id = lo->n_ij;
+  gsize x = 0;
+
+  while (x < n)
+    {
+      if (x + 8 <= n && load8 (lo->in + x) == load8 (hi->in + x))
+        {
+          x += 8;
+          continue;
+        }
+      if (lo->in[x] != hi->in[x])
+        {
+          lo->map[2][x] = id++;
+          emit_vertex (s, (int) (x % nx), (int) (x / nx), k, 2);
+        }
+      x++;
+    }
+  return id - lo->n_ij;
+}
+
+/* Where each cube edge finds its vertex: which map (0-2 of the plane
+ * below, 3-4 the +i and +j maps of the plane above) and the offset of its
+ * start point from the cube's corner 0. */
+typedef struct {
+  guint8 map;
+  guint8 di, dj;
+} EdgeRef;
+
+static EdgeRef edge_refs[12];
+
+static gpointer
+build_edge_refs (gpointer data)
+{
+  for (int e = 0; e < 12; e++)
+    {
+      int c = op__mc_edge_corner (e), axis = op__mc_edge_axis (e);
+
+      edge_refs[e].di = c & 1;
+      edge_refs[e].dj = (c >> 1) & 1;
+      edge_refs[e].map = (c & 4) ? 3 + axis : axis;
+    }
+  return NULL;
+}
+
+static guint64
+cube_layer (Slab        *s,
+            const Plane *lo,
+            const Plane *hi)
+{
+  const OpMcCase *cases = op__mc_cases ();
+  const int nx = s->vol->dims[0], ny = s->vol->dims[1];
+  const guint32 *maps[5] = { lo->map[0], lo->map[1], lo->map[2], hi->map[0], hi->map[1] };
+  const guint32 upper[5] = { 0, 0, 0, UPPER_BIT, UPPER_BIT };
+  guint64 n_tri = 0;
+
+  for (int j = 0; j + 1 < ny; j++)
+    {
+      const guint8 *a0 = lo->in + (gsize) j * nx, *a1 = a0 + nx;
+      const guint8 *b0 = hi->in + (gsize) j * nx, *b1 = b0 + nx;
+      int i = 0;
+
+      while (i + 1 < nx)
+        {
+          if (i + 9 <= nx)
+            {
+              guint64 w = load8 (a0 + i);
+
+              if (w == load8 (a0 + i + 1) && w == load8 (a1 + i) && w == load8 (a1 + i + 1) &&
+                  w == load8 (b0 + i) && w == load8 (b0 + i + 1) && w == load8 (b1 + i) &&
+                  w == load8 (b1 + i + 1))
+                {
+                  i += 8;
+                  continue;
+                }
+            }
+          {
+            int config = a0[i] | a0[i + 1] << 1 | a1[i] << 2 | a1[i + 1] << 3 |
+                         b0[i] << 4 | b0[i + 1] << 5 | b1[i] << 6 | b1[i + 1] << 7;
+            const OpMcCase *c = &cases[config];
+            guint32 *out = buf_reserve (&s->tri, OP_MC_MAX_TRIANGLES * 3);
+
+            for (int t = 0; t < c->n_triangles * 3; t++)
+              {
+                const EdgeRef *r = &edge_refs[c->edges[t]];
+
+                out[t] = maps[r->map][(gsize) (j + r->dj) * nx + i + r->di] | upper[r->map];
+              }
+            s->tri.len += c->n_triangles * 3;
+            n_tri += c->n_triangles;
+          }
+          i++;
+        }
+    }
+  return n_tri;
+}
+
+static void
+plane_init (Plane *pl, gsize n)
+{
+  pl->in = g_new (guint8, n);
+  for (int m = 0; m < 3; m++)
+    pl->map[m] = g_new (guint32, n);
+  pl->n_ij = 0;
+}
+
+static void
+plane_clear (Plane *pl)
+{
+  g_free (pl->in);
+  for (int m = 0; m < 3; m++)
+    g_free (pl->map[m]);
 }
 
 static gpointer
-fill_slab (gpointer data)
+extract_slab (gpointer data)
 {
   Slab *s = data;
-  const OpVolume *vol = s->vol;
-  const int nx = vol->dims[0], ny = vol->dims[1], nz = vol->dims[2];
-  const gsize sy = nx, sz = (gsize) nx * ny;
-  g_autofree guint32 *lo = g_new (guint32, (gsize) nx * ny * 7);
-  g_autofree guint32 *hi = g_new (guint32, (gsize) nx * ny * 7);
-  guint32 *idx_out = s->mesh->indices;
+  const int nz = s->vol->dims[2];
+  const gsize n = (gsize) s->vol->dims[0] * s->vol->dims[1];
+  Plane planes[2], *lo = &planes[0], *hi = &planes[1];
 
-  fill_plane (s, s->k0, lo, TRUE);
+  plane_init (lo, n);
+  plane_init (hi, n);
+  threshold_plane (s, s->k0, lo->in);
+  in_plane_pass (s, s->k0, lo, TRUE);
   for (int k = s->k0; k < s->k1; k++)
     {
-      guint64 tri = s->triangle_offset[k];
-
       if (k + 1 < nz)
-        fill_plane (s, k + 1, hi, k + 1 < s->k1);
+        {
+          Plane *tmp;
+          guint32 n_k;
+
+          threshold_plane (s, k + 1, hi->in);
+          n_k = k_edge_pass (s, k, lo, hi);
+          in_plane_pass (s, k + 1, hi, k + 1 < s->k1);
+          s->layer_triangles[k] = cube_layer (s, lo, hi);
+          s->plane_vertices[k] = (guint64) lo->n_ij + n_k;
+          tmp = lo, lo = hi, hi = tmp;
+        }
       else
-        break;
+        s->plane_vertices[k] = lo->n_ij;
+    }
+  plane_clear (&planes[0]);
+  plane_clear (&planes[1]);
+  return NULL;
+}
 
-      for (int j = 0; j + 1 < ny; j++)
-        for (int i = 0; i + 1 < nx; i++)
-          {
-            gsize idx = k * sz + j * sy + i;
-            int config = cube_config (vol->voxels, idx, sy, sz, s->iso);
-            const CubeCase *c;
+static gpointer
+assemble_slab (gpointer data)
+{
+  Slab *s = data;
+  const int nz = s->vol->dims[2];
+  const guint32 *src = s->tri.data;
+  guint32 *dst = s->mesh->indices;
 
-            if (config == 0 || config == 255)
-              continue;
-            c = &cube_cases[config];
-            for (int t = 0; t < c->n; t++)
-              {
-                for (int v = 0; v < 3; v++)
-                  {
-                    int corner = c->tri[t].corner[v];
-                    int ci = i + (corner & 1), cj = j + ((corner >> 1) & 1);
-                    const guint32 *map = (corner & 4) ? hi : lo;
+  if (s->pos.len > 0)
+    memcpy (s->mesh->positions + s->vertex_offset[s->k0] * 3, s->pos.data, s->pos.len * sizeof (float));
+  for (int k = s->k0; k < s->k1 && k + 1 < nz; k++)
+    {
+      guint64 lo = s->vertex_offset[k], hi = s->vertex_offset[k + 1];
+      guint32 *out = dst + s->triangle_offset[k] * 3;
 
-                    idx_out[tri * 3 + v] = map[((gsize) cj * nx + ci) * 7 + (c->tri[t].mask[v] - 1)];
-                  }
-                tri++;
-              }
-          }
-      g_assert (tri == s->triangle_offset[k] + s->layer_triangles[k]);
-      {
-        guint32 *tmp = lo;
+      for (guint64 x = 0; x < s->layer_triangles[k] * 3; x++)
+        {
+          guint32 v = *src++;
 
-        lo = hi;
-        hi = tmp;
-      }
+          out[x] = (guint32) ((v & UPPER_BIT) ? hi + (v & ~UPPER_BIT) : lo + v);
+        }
     }
   return NULL;
 }
 
 static void
-run_slabs (Slab     *slabs,
-           guint     n,
-           GThreadFunc func)
+run_slabs (Slab        *slabs,
+           guint        n,
+           GThreadFunc  func)
 {
   g_autofree GThread **threads = g_new0 (GThread *, n);
 
@@ -375,9 +377,21 @@ op_volume_isosurface (const OpVolume     *volume,
   OpMesh *mesh;
 
   g_return_val_if_fail (volume != NULL && volume->voxels != NULL, NULL);
-  g_once (&once, build_cases, NULL);
+  g_return_val_if_fail (!isnan (threshold_raw), NULL);
+  g_once (&once, build_edge_refs, NULL);
+  (void) op__mc_cases ();
 
   nz = volume->dims[2];
+  if (volume->dims[0] < 2 || volume->dims[1] < 2 || nz < 2)
+    {
+      mesh = op_mesh_new (0, 0, OP_MESH_ATTR_NONE);
+      op_mesh_compute_bounds (mesh);
+      return mesh;
+    }
+  /* Local vertex ids of one plane must leave the top bit free. */
+  if ((guint64) volume->dims[0] * volume->dims[1] * 3 >= UPPER_BIT)
+    return NULL;
+
   n_threads = MIN (n_threads, (guint) nz);
   n_threads = MAX (n_threads, 1);
   plane_vertices = g_new0 (guint64, nz);
@@ -387,16 +401,20 @@ op_volume_isosurface (const OpVolume     *volume,
   slabs = g_new0 (Slab, n_threads);
   for (guint t = 0; t < n_threads; t++)
     {
-      slabs[t].vol = volume;
-      slabs[t].iso = threshold_raw;
-      slabs[t].k0 = (int) ((gint64) nz * t / n_threads);
-      slabs[t].k1 = (int) ((gint64) nz * (t + 1) / n_threads);
-      slabs[t].plane_vertices = plane_vertices;
-      slabs[t].layer_triangles = layer_triangles;
-      slabs[t].vertex_offset = vertex_offset;
-      slabs[t].triangle_offset = triangle_offset;
+      Slab *s = &slabs[t];
+
+      s->vol = volume;
+      s->iso = threshold_raw;
+      /* Voxels are integers: v >= iso exactly when v >= ceil (iso). */
+      s->thr = (int) CLAMP (ceil (threshold_raw), G_MININT16, G_MAXINT16 + 1.0);
+      s->k0 = (int) ((gint64) nz * t / n_threads);
+      s->k1 = (int) ((gint64) nz * (t + 1) / n_threads);
+      s->plane_vertices = plane_vertices;
+      s->layer_triangles = layer_triangles;
+      s->vertex_offset = vertex_offset;
+      s->triangle_offset = triangle_offset;
     }
-  run_slabs (slabs, n_threads, count_slab);
+  run_slabs (slabs, n_threads, extract_slab);
 
   for (int k = 0; k < nz; k++)
     {
@@ -405,21 +423,29 @@ op_volume_isosurface (const OpVolume     *volume,
       nv += plane_vertices[k];
       nt += layer_triangles[k];
     }
-  if (nv >= G_MAXUINT32 || nt >= G_MAXUINT32 / 3)
-    return NULL;
+  vertex_offset[nz] = nv;
+  triangle_offset[nz] = nt;
 
-  mesh = op_mesh_new (nv, nt, OP_MESH_ATTR_NONE);
-  if (nt == 0)
+  mesh = NULL;
+  if (nv < G_MAXUINT32 && nt < G_MAXUINT32 / 3)
     {
-      mesh->n_vertices = 0;
-      op_mesh_compute_bounds (mesh);
-      return mesh;
+      mesh = op_mesh_new (nv, nt, OP_MESH_ATTR_NONE);
+      for (guint t = 0; t < n_threads; t++)
+        slabs[t].mesh = mesh;
+      if (nt > 0)
+        run_slabs (slabs, n_threads, assemble_slab);
+      else
+        mesh->n_vertices = 0;
     }
   for (guint t = 0; t < n_threads; t++)
-    slabs[t].mesh = mesh;
-  run_slabs (slabs, n_threads, fill_slab);
+    {
+      g_free (slabs[t].pos.data);
+      g_free (slabs[t].tri.data);
+    }
+  if (mesh == NULL)
+    return NULL;
 
-  if (options && options->normals)
+  if (options && options->normals && nt > 0)
     op_mesh_compute_normals (mesh);
   op_mesh_compute_bounds (mesh);
   return mesh;

@@ -1,13 +1,13 @@
 /* op-marching.h: isosurfaces of a volume.
  *
- * The surface is extracted by marching tetrahedra over the Freudenthal
- * (Kuhn) split of every grid cube into six tetrahedra around its main
- * diagonal.  Every cube is split the same way, so neighbouring cubes agree
- * on the diagonals of the faces they share and the surface has none of the
- * holes that the ambiguous faces of classic marching cubes can leave: a
- * surface that does not reach the edge of the volume is closed.  Each
- * vertex lies on one lattice edge and is shared by every triangle that
- * meets that edge (welded by construction, nothing is decimated).
+ * The surface is extracted by marching cubes with a case table that
+ * op-marching-table.c works out from one rule instead of copying one: on a
+ * face whose inside corners sit on a diagonal, the inside corners are kept
+ * apart.  The rule looks at the face alone, so the two cubes that share it
+ * agree, and a surface that does not reach the edge of the volume is closed
+ * and consistently oriented.  Each vertex lies on one lattice edge and is
+ * shared by every triangle that meets that edge (welded by construction,
+ * nothing is decimated).
  *
  * The work is split over threads by slabs of planes, but vertex and
  * triangle numbers come from per-plane counts, so the output is the same
