@@ -472,4 +472,43 @@ OpVolume      *op_store_get_volume    (OpStore     *self,
                                        gint64       volume_id,
                                        GError     **error);
 
+/* ---- Reading the audit log (op-store-audit-query.c) ----------------- */
+
+/* Which entries to list; a zero-initialised filter lists them all. */
+typedef struct {
+  const char *actor;     /* login as the log names it, or NULL for anyone */
+  const char *action;    /* "user.sign-in"; "user." for a whole family; NULL for any */
+  gint64      case_id;   /* the case and its scans and volumes, or 0 for any */
+  const char *since;     /* UTC, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", inclusive; or NULL */
+  const char *until;     /* the same, exclusive; or NULL */
+  guint       limit;     /* the newest this many, or 0 for all */
+} OpAuditFilter;
+
+typedef struct {
+  gint64  seq;
+  char   *time;          /* ISO 8601 UTC */
+  char   *actor;
+  char   *action;
+  char   *object;        /* "case:12", "user:3", "scan:40", "volume/2" */
+  char   *detail;
+  char   *hash;
+} OpAuditEntry;
+
+void        op_audit_entry_free       (OpAuditEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpAuditEntry, op_audit_entry_free)
+
+/* The entries matching @filter (NULL: all), newest first, as an array of
+ * OpAuditEntry.  Only a signed-in administrator may read the log
+ * (OP_STORE_ERROR_PERMISSION otherwise, naming the role); a bound that is
+ * not a date or a UTC time fails with OP_STORE_ERROR_INVALID. */
+GPtrArray  *op_store_list_audit       (OpStore              *self,
+                                       const OpAuditFilter  *filter,
+                                       GError              **error);
+/* The distinct actors and actions in the log, sorted, for a filter's
+ * choices; same permission as op_store_list_audit. */
+char      **op_store_list_audit_actors  (OpStore  *self,
+                                         GError  **error);
+char      **op_store_list_audit_actions (OpStore  *self,
+                                         GError  **error);
+
 G_END_DECLS
