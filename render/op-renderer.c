@@ -21,6 +21,8 @@ typedef struct {
   guint      handle;
   OpMaterial material;
   gboolean   visible;
+  gboolean   pickable;
+  float      color[4];     /* sRGB, straight alpha */
   mat4       model;
   OpGlMesh   gl;
 } OpRenderItem;
@@ -33,6 +35,13 @@ struct _OpRenderer {
   GLint      u_material;
   GLint      u_has_normals;
   GLint      u_clip_plane;
+  GLint      u_color;
+
+  GLuint     pick_program;
+  GLint      u_pick_model_view;
+  GLint      u_pick_projection;
+  GLint      u_pick_clip_plane;
+  GLint      u_pick_id;
 
   GLuint     background_program;
   GLint      u_top;
@@ -131,6 +140,15 @@ op_renderer_new (GError **error)
   self->u_material = glGetUniformLocation (self->mesh_program, "u_material");
   self->u_has_normals = glGetUniformLocation (self->mesh_program, "u_has_normals");
   self->u_clip_plane = glGetUniformLocation (self->mesh_program, "u_clip_plane");
+  self->u_color = glGetUniformLocation (self->mesh_program, "u_color");
+
+  self->pick_program = op__gl_program_new_from_resource ("pick", error);
+  if (self->pick_program == 0)
+    return NULL;
+  self->u_pick_model_view = glGetUniformLocation (self->pick_program, "u_model_view");
+  self->u_pick_projection = glGetUniformLocation (self->pick_program, "u_projection");
+  self->u_pick_clip_plane = glGetUniformLocation (self->pick_program, "u_clip_plane");
+  self->u_pick_id = glGetUniformLocation (self->pick_program, "u_id");
 
   self->background_program = op__gl_program_new_from_resource ("background", error);
   if (self->background_program == 0)
@@ -157,6 +175,8 @@ op_renderer_free (OpRenderer *self)
     glDeleteProgram (self->background_program);
   if (self->mesh_program != 0)
     glDeleteProgram (self->mesh_program);
+  if (self->pick_program != 0)
+    glDeleteProgram (self->pick_program);
 
   g_free (self);
 }
@@ -177,6 +197,12 @@ op_renderer_add_mesh (OpRenderer   *self,
   item->handle = self->next_handle++;
   item->material = material;
   item->visible = TRUE;
+  item->pickable = material != OP_MATERIAL_GHOST;
+  /* Enamel white; a ghost starts faint enough to show what is under it. */
+  item->color[0] = 0.93f;
+  item->color[1] = 0.90f;
+  item->color[2] = 0.82f;
+  item->color[3] = material == OP_MATERIAL_GHOST ? 0.3f : 1.f;
   glm_mat4_identity (item->model);
 
   /* An empty mesh still gets a handle, so callers need no special case;
@@ -225,6 +251,34 @@ op_renderer_set_visible (OpRenderer *self,
 
   if ((item = op__renderer_find (self, handle)) != NULL)
     item->visible = !!visible;
+}
+
+void
+op_renderer_set_color (OpRenderer  *self,
+                       guint        handle,
+                       const float  rgba[4])
+{
+  OpRenderItem *item;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (rgba != NULL);
+
+  if ((item = op__renderer_find (self, handle)) != NULL)
+    for (int k = 0; k < 4; k++)
+      item->color[k] = CLAMP (rgba[k], 0.f, 1.f);
+}
+
+void
+op_renderer_set_pickable (OpRenderer *self,
+                          guint       handle,
+                          gboolean    pickable)
+{
+  OpRenderItem *item;
+
+  g_return_if_fail (self != NULL);
+
+  if ((item = op__renderer_find (self, handle)) != NULL)
+    item->pickable = !!pickable && item->material != OP_MATERIAL_GHOST;
 }
 
 void
@@ -356,6 +410,70 @@ op__renderer_draw_background (OpRenderer *self)
   glDepthMask (GL_TRUE);
 }
 
+/* The model-view matrix of @item, its normal matrix and the clip plane in
+ * its model space: what both the picture and the picking pass need. */
+static void
+op__renderer_item_matrices (OpRenderer   *self,
+                            OpRenderItem *item,
+                            mat4          view,
+                            mat4          model_view,
+                            mat3          normal_matrix,
+                            vec4          local_plane)
+{
+  mat3 linear;
+
+  glm_mat4_mul (view, item->model, model_view);
+  glm_mat4_pick3 (model_view, linear);
+  glm_mat3_inv (linear, normal_matrix);
+  glm_mat3_transpose (normal_matrix);
+
+  if (self->clip)
+    {
+      /* A plane p (row vector) holds world points x with p . x = 0;
+       * for model points m with x = M m that is (M^T p) . m, so the
+       * shader gets the plane in model space and needs no second
+       * matrix. */
+      vec4 world;
+      mat4 model_t;
+
+      memcpy (world, self->clip_plane, sizeof world);
+      glm_mat4_transpose_to (item->model, model_t);
+      glm_mat4_mulv (model_t, world, local_plane);
+    }
+  else
+    glm_vec4_copy ((vec4) { 0.f, 0.f, 0.f, 1.f }, local_plane);
+}
+
+static void
+op__renderer_draw_item (OpRenderer   *self,
+                        OpRenderItem *item,
+                        mat4          view)
+{
+  mat4 model_view;
+  mat3 normal_matrix;
+  vec4 plane;
+
+  if (!item->visible || item->gl.n_indices == 0)
+    return;
+
+  op__renderer_item_matrices (self, item, view, model_view, normal_matrix, plane);
+
+  /* A model matrix may mirror (a left-right flip of a scan): then
+   * triangles that are counter-clockwise seen from outside land
+   * clockwise on screen, and two-sided lighting must know which side
+   * it sees. */
+  glFrontFace (glm_mat3_det (normal_matrix) < 0.f ? GL_CW : GL_CCW);
+
+  glUniformMatrix4fv (self->u_model_view, 1, GL_FALSE, (const float *) model_view);
+  glUniformMatrix3fv (self->u_normal_matrix, 1, GL_FALSE, (const float *) normal_matrix);
+  glUniform1i (self->u_material, (GLint) item->material);
+  glUniform1i (self->u_has_normals, item->gl.has_normals);
+  glUniform4fv (self->u_color, 1, item->color);
+  glUniform4fv (self->u_clip_plane, 1, plane);
+
+  op__gl_mesh_draw (&item->gl);
+}
+
 void
 op_renderer_draw (OpRenderer     *self,
                   const OpCamera *camera,
@@ -399,50 +517,29 @@ op_renderer_draw (OpRenderer     *self,
   else
     glDisable (GL_CLIP_DISTANCE0);
 
+  /* Opaque meshes first, then ghosts over them with blending and without
+   * writing depth, so that a ghost never hides what lies behind it and
+   * ghosts do not depend on each other's drawing order for occlusion. */
   for (guint i = 0; i < self->items->len; i++)
     {
       OpRenderItem *item = g_ptr_array_index (self->items, i);
-      mat4 model_view;
-      mat3 linear, normal_matrix;
 
-      if (!item->visible || item->gl.n_indices == 0)
-        continue;
-
-      glm_mat4_mul (view, item->model, model_view);
-      glm_mat4_pick3 (model_view, linear);
-      glm_mat3_inv (linear, normal_matrix);
-      glm_mat3_transpose (normal_matrix);
-
-      /* A model matrix may mirror (a left-right flip of a scan): then
-       * triangles that are counter-clockwise seen from outside land
-       * clockwise on screen, and two-sided lighting must know which side
-       * it sees. */
-      glFrontFace (glm_mat3_det (linear) < 0.f ? GL_CW : GL_CCW);
-
-      glUniformMatrix4fv (self->u_model_view, 1, GL_FALSE, (const float *) model_view);
-      glUniformMatrix3fv (self->u_normal_matrix, 1, GL_FALSE, (const float *) normal_matrix);
-      glUniform1i (self->u_material, (GLint) item->material);
-      glUniform1i (self->u_has_normals, item->gl.has_normals);
-
-      if (self->clip)
-        {
-          /* A plane p (row vector) holds world points x with p . x = 0;
-           * for model points m with x = M m that is (M^T p) . m, so the
-           * shader gets the plane in model space and needs no second
-           * matrix. */
-          vec4 world, local;
-          mat4 model_t;
-
-          memcpy (world, self->clip_plane, sizeof world);
-          glm_mat4_transpose_to (item->model, model_t);
-          glm_mat4_mulv (model_t, world, local);
-          glUniform4fv (self->u_clip_plane, 1, local);
-        }
-      else
-        glUniform4f (self->u_clip_plane, 0.f, 0.f, 0.f, 1.f);
-
-      op__gl_mesh_draw (&item->gl);
+      if (item->material != OP_MATERIAL_GHOST)
+        op__renderer_draw_item (self, item, view);
     }
+
+  glEnable (GL_BLEND);
+  glBlendFuncSeparate (GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+  glDepthMask (GL_FALSE);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      OpRenderItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->material == OP_MATERIAL_GHOST)
+        op__renderer_draw_item (self, item, view);
+    }
+  glDepthMask (GL_TRUE);
+  glDisable (GL_BLEND);
 
   /* Leave the context as GL's defaults have it, for whoever draws next. */
   glBindVertexArray (0);
@@ -450,6 +547,108 @@ op_renderer_draw (OpRenderer     *self,
   glFrontFace (GL_CCW);
   glDisable (GL_DEPTH_TEST);
   glDisable (GL_CLIP_DISTANCE0);
+}
+
+guint
+op_renderer_pick (OpRenderer     *self,
+                  const OpCamera *camera,
+                  int             width,
+                  int             height,
+                  int             x,
+                  int             y)
+{
+  static const GLuint zero[4] = { 0, 0, 0, 0 };
+  mat4 view, projection;
+  GLint previous_draw = 0, previous_read = 0, previous_viewport[4];
+  GLuint fbo = 0, ids = 0, depth = 0, picked = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (camera != NULL, 0);
+
+  if (width <= 0 || height <= 0 || x < 0 || y < 0 || x >= width || y >= height)
+    return 0;
+
+  op_camera_get_view_matrix (camera, (float *) view);
+  op_camera_get_projection_matrix (camera, (float) width / (float) height, (float *) projection);
+
+  glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &previous_draw);
+  glGetIntegerv (GL_READ_FRAMEBUFFER_BINDING, &previous_read);
+  glGetIntegerv (GL_VIEWPORT, previous_viewport);
+
+  /* A framebuffer the size of the picture, so that the projection is
+   * exactly the one on screen; the scissor keeps the work to one pixel. */
+  glGenFramebuffers (1, &fbo);
+  glBindFramebuffer (GL_FRAMEBUFFER, fbo);
+  glGenRenderbuffers (1, &ids);
+  glBindRenderbuffer (GL_RENDERBUFFER, ids);
+  glRenderbufferStorage (GL_RENDERBUFFER, GL_R32UI, width, height);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, ids);
+  glGenRenderbuffers (1, &depth);
+  glBindRenderbuffer (GL_RENDERBUFFER, depth);
+  glRenderbufferStorage (GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, width, height);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth);
+  glBindRenderbuffer (GL_RENDERBUFFER, 0);
+
+  if (glCheckFramebufferStatus (GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE)
+    {
+      /* GL's rows count from the bottom. */
+      int gl_y = height - 1 - y;
+
+      glViewport (0, 0, width, height);
+      glEnable (GL_SCISSOR_TEST);
+      glScissor (x, gl_y, 1, 1);
+      glDisable (GL_BLEND);
+      glDisable (GL_CULL_FACE);
+      glColorMask (GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
+      glDepthMask (GL_TRUE);
+      glClearBufferuiv (GL_COLOR, 0, zero);
+      glClearDepth (1.0);
+      glClear (GL_DEPTH_BUFFER_BIT);
+      glEnable (GL_DEPTH_TEST);
+      glDepthFunc (GL_LESS);
+      if (self->clip)
+        glEnable (GL_CLIP_DISTANCE0);
+
+      glUseProgram (self->pick_program);
+      glUniformMatrix4fv (self->u_pick_projection, 1, GL_FALSE, (const float *) projection);
+      for (guint i = 0; i < self->items->len; i++)
+        {
+          OpRenderItem *item = g_ptr_array_index (self->items, i);
+          mat4 model_view;
+          mat3 normal_matrix;
+          vec4 plane;
+
+          if (!item->visible || !item->pickable || item->gl.n_indices == 0)
+            continue;
+
+          op__renderer_item_matrices (self, item, view, model_view, normal_matrix, plane);
+          glUniformMatrix4fv (self->u_pick_model_view, 1, GL_FALSE, (const float *) model_view);
+          glUniform4fv (self->u_pick_clip_plane, 1, plane);
+          glUniform1ui (self->u_pick_id, item->handle);
+          op__gl_mesh_draw (&item->gl);
+        }
+
+      glReadBuffer (GL_COLOR_ATTACHMENT0);
+      glPixelStorei (GL_PACK_ALIGNMENT, 1);
+      glReadPixels (x, gl_y, 1, 1, GL_RED_INTEGER, GL_UNSIGNED_INT, &picked);
+
+      glBindVertexArray (0);
+      glUseProgram (0);
+      glDisable (GL_SCISSOR_TEST);
+      glDisable (GL_DEPTH_TEST);
+      glDisable (GL_CLIP_DISTANCE0);
+    }
+
+  glBindFramebuffer (GL_DRAW_FRAMEBUFFER, (GLuint) previous_draw);
+  glBindFramebuffer (GL_READ_FRAMEBUFFER, (GLuint) previous_read);
+  glViewport (previous_viewport[0], previous_viewport[1], previous_viewport[2], previous_viewport[3]);
+  glDeleteRenderbuffers (1, &depth);
+  glDeleteRenderbuffers (1, &ids);
+  glDeleteFramebuffers (1, &fbo);
+
+  /* A handle that was removed since cannot come back: the pass drew only
+   * the meshes that exist now. */
+  return picked;
 }
 
 OpMaterial

@@ -27,6 +27,13 @@ typedef enum {
   OP_MATERIAL_GINGIVA,       /* pink, soft, matte */
   OP_MATERIAL_VERTEX_COLOR,  /* per-vertex colours from the mesh, or neutral grey */
   OP_MATERIAL_LABELS,        /* enamel for labelled vertices, gingiva for label 0 */
+  /* The mesh's colour (op_renderer_set_color), lit like enamel: teeth
+   * painted by how far they move, markers. */
+  OP_MATERIAL_COLOR,
+  /* A see-through silhouette in the mesh's colour and alpha, drawn after
+   * every opaque mesh without writing depth: the initial teeth over the
+   * current stage, another plan version over this one. */
+  OP_MATERIAL_GHOST,
 } OpMaterial;
 
 /* The material that shows what a mesh carries: labels as enamel and
@@ -55,6 +62,17 @@ void        op_renderer_set_visible  (OpRenderer   *self,
 void        op_renderer_set_transform (OpRenderer  *self,
                                        guint        handle,
                                        const float  matrix[16]);
+/* The colour (sRGB, 0-1, straight alpha) used by OP_MATERIAL_COLOR and
+ * OP_MATERIAL_GHOST; the default is enamel white, and a ghost's default
+ * alpha 0.3.  Other materials ignore it. */
+void        op_renderer_set_color    (OpRenderer  *self,
+                                      guint        handle,
+                                      const float  rgba[4]);
+/* Whether op_renderer_pick() can return the mesh; ghosts never can.
+ * Meshes are pickable when added. */
+void        op_renderer_set_pickable (OpRenderer  *self,
+                                      guint        handle,
+                                      gboolean     pickable);
 /* Union of the bounding boxes of the visible meshes; FALSE when none. */
 gboolean    op_renderer_get_bounds   (OpRenderer  *self,
                                       float        out_min[3],
@@ -84,6 +102,20 @@ void        op_renderer_draw         (OpRenderer     *self,
                                       const OpCamera *camera,
                                       int             width,
                                       int             height);
+
+/* GPU picking: draws the handle of every visible, pickable mesh into an
+ * offscreen integer framebuffer of @width x @height (the same size and
+ * camera as the picture on screen, so that the same pixel is the same
+ * surface) and reads back the one pixel at (@x, @y), top row 0.  Returns
+ * the handle of the nearest mesh there, or 0 for none (background, or
+ * outside the viewport).  Needs the renderer's context current; leaves
+ * the caller's framebuffer binding as it was. */
+guint       op_renderer_pick         (OpRenderer     *self,
+                                      const OpCamera *camera,
+                                      int             width,
+                                      int             height,
+                                      int             x,
+                                      int             y);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpRenderer, op_renderer_free)
 

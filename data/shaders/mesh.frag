@@ -11,7 +11,9 @@ in vec3  v_normal;
 in vec4  v_color;
 in float v_tooth;
 
-uniform int  u_material;      // OpMaterial: 0 enamel, 1 gingiva, 2 vertex colour, 3 labels
+uniform int  u_material;      // OpMaterial: 0 enamel, 1 gingiva, 2 vertex colour, 3 labels,
+                              // 4 the mesh's colour, 5 ghost
+uniform vec4 u_color;         // sRGB, straight alpha: materials 4 and 5
 uniform bool u_has_normals;   // otherwise facet normals from screen derivatives
 
 out vec4 frag_color;
@@ -80,6 +82,8 @@ surface ()
     return gingiva ();
   if (u_material == 2)
     return painted (v_color.rgb);
+  if (u_material == 4 || u_material == 5)
+    return painted (u_color.rgb);
 
   // Labels: a boundary one pixel wide, antialiased.
   float w = max (fwidth (v_tooth), 1e-4);
@@ -139,6 +143,17 @@ main ()
 
   // A soft shoulder instead of a hard clip keeps highlights from banding.
   color = color / (1.0 + 0.12 * color);
+
+  if (u_material == 5)
+    {
+      // A ghost reads as a silhouette: nearly clear where the surface
+      // faces the camera, denser towards its outline, so that the solid
+      // teeth under it stay legible while its shape is still plain.
+      float edge = pow (1.0 - clamp (abs (dot (n, v)), 0.0, 1.0), 2.0);
+      float alpha = clamp (u_color.a * (0.45 + 1.6 * edge), 0.0, 1.0);
+      frag_color = vec4 (linear_to_srgb (mix (color, srgb_to_linear (u_color.rgb), 0.5)), alpha);
+      return;
+    }
 
   frag_color = vec4 (linear_to_srgb (color), 1.0);
 }
