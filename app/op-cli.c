@@ -474,7 +474,7 @@ print_usage (FILE *stream)
   fprintf (stream, "%s\n\n", _("Usage: orthoplan-cli [--db PATH] COMMAND [OPTIONS…]"));
   fprintf (stream, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-10s %s\n", commands[i].name, _(commands[i].help));
+    fprintf (stream, "  %-16s %s\n", commands[i].name, _(commands[i].help));
   fprintf (stream, "\n%s\n", _("Run “orthoplan-cli COMMAND --help” for a command's options."));
 }
 
