@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 #define OP_DEMO_CHART       "DEMO-0001"
 
 /* Returns the id of the demo case in @store, creating the patient, the
- * case and both arch scans when they are not there yet. */
+ * case and both arch scans when they are not there yet, and its per-tooth
+ * crowns with their frames and a first plan (op-demo.h, op_planner_plan),
+ * sent for review, when the case lacks them. */
 gint64 op_demo_case_ensure (OpStore  *self,
                             GError  **error);
 

@@ -409,6 +409,20 @@ GPtrArray   *op_store_list_plans      (OpStore      *self,
                                        gint64        case_id,
                                        GError      **error);
 
+/* Per-tooth meshes for a case that already exists (op-store-teeth.c): all
+ * of @teeth in one transaction, or none.  The case must still take scans
+ * (op_case_state_accepts_scans) and have no teeth yet
+ * (OP_STORE_ERROR_DUPLICATE otherwise).  Audited as "case.add-teeth". */
+gboolean     op_store_add_teeth       (OpStore            *self,
+                                       gint64              case_id,
+                                       const OpToothInput *teeth,
+                                       guint               n_teeth,
+                                       GError            **error);
+/* How many teeth the case has stored, or -1 with @error. */
+gint64       op_store_count_teeth     (OpStore      *self,
+                                       gint64        case_id,
+                                       GError      **error);
+
 /* ---- CT/CBCT volumes (op-store-volume.c) ------------------------------ */
 
 /* What is stored beside the voxels of a volume. */

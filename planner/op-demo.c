@@ -296,36 +296,42 @@ add_gingiva (Builder *b,
   put_cap (b, base + (gsize) n_along * n_around, n_around, b->v - 1, occlusal_sign > 0);
 }
 
-OpMesh *
-op_demo_arch_new (OpJaw jaw,
-                  guint detail)
+/* Where one crown of the demo sits, before the arch is reflected into the
+ * patient frame: its centre and its own mesial and buccal directions (in
+ * the plane), after the malocclusion's rotation and displacement. */
+typedef struct {
+  const ToothShape *shape;
+  int               fdi;
+  float             centre[3];
+  float             mesial[2];
+  float             buccal[2];
+} Placement;
+
+typedef struct {
+  float     half_width;
+  float     depth;
+  float     occlusal_sign;   /* direction the crowns face */
+  float     neck_z;
+  float     arch_len;
+  Placement teeth[14];       /* right side 1..7, then left side 1..7 */
+} ArchLayout;
+
+static void
+layout_arch (gboolean    upper,
+             ArchLayout *out)
 {
-  gboolean upper = jaw == OP_JAW_UPPER;
   const ToothShape *teeth = upper ? upper_teeth : lower_teeth;
+  int n = 0;
+
   /* Upper arch a little wider and deeper than the lower: overjet. */
-  float half_width = upper ? 26.0f : 24.5f;
-  float depth = upper ? 33.0f : 30.0f;
-  float occlusal_sign = upper ? -1.f : 1.f;   /* direction the crowns face */
-  float neck_z = upper ? 7.0f : -7.0f;
-  guint nu, nv, n_along, n_around;
-  gsize n_vertices, n_triangles;
-  float arch_len = 0.f;
-  Builder b = { 0 };
-
-  g_return_val_if_fail (jaw == OP_JAW_UPPER || jaw == OP_JAW_LOWER, NULL);
-  detail = CLAMP (detail, 1, 8);
-
-  nu = 12 * detail;
-  nv = 6 * detail;
-  n_along = 64 * detail;
-  n_around = 8 * detail;
-
-  n_vertices = 14 * ((gsize) nu * (nv + 1) + 2) + (gsize) n_around * (n_along + 1) + 2;
-  n_triangles = 14 * ((gsize) 2 * nu * nv + 2 * nu) + (gsize) 2 * n_around * n_along + 2 * n_around;
-  b.mesh = op_mesh_new (n_vertices, n_triangles, OP_MESH_ATTR_COLORS | OP_MESH_ATTR_LABELS);
+  out->half_width = upper ? 26.0f : 24.5f;
+  out->depth = upper ? 33.0f : 30.0f;
+  out->occlusal_sign = upper ? -1.f : 1.f;
+  out->neck_z = upper ? 7.0f : -7.0f;
+  out->arch_len = 0.f;
 
   for (int i = 0; i < 7; i++)
-    arch_len += teeth[i].width;
+    out->arch_len += teeth[i].width;
 
   for (int side = 0; side < 2; side++)
     {
@@ -338,11 +344,12 @@ op_demo_arch_new (OpJaw jaw,
       for (int i = 0; i < 7; i++)
         {
           const float *mal = malocclusion[upper ? 0 : 1][side][i];
-          float p2[2], t2[2], mesial[2], buccal[2], centre[3];
+          Placement *pl = &out->teeth[n++];
+          float p2[2], t2[2], mesial[2], buccal[2];
           float rot = mal[0] * (float) G_PI / 180.f;
 
           s += 0.5f * teeth[i].width;
-          arch_point (half_width, depth, s, sign, p2, t2);
+          arch_point (out->half_width, out->depth, s, sign, p2, t2);
           s += 0.5f * teeth[i].width + 0.05f;
 
           /* Mesial points back towards the midline. */
@@ -350,7 +357,7 @@ op_demo_arch_new (OpJaw jaw,
           mesial[1] = -t2[1];
           buccal[0] = sign * t2[1] * -1.f;
           buccal[1] = sign * t2[0];
-          if (buccal[0] * p2[0] + buccal[1] * (p2[1] - depth * 0.3f) < 0.f)
+          if (buccal[0] * p2[0] + buccal[1] * (p2[1] - out->depth * 0.3f) < 0.f)
             {
               buccal[0] = -buccal[0];
               buccal[1] = -buccal[1];
@@ -368,33 +375,137 @@ op_demo_arch_new (OpJaw jaw,
             buccal[0] = b0; buccal[1] = b1;
           }
 
-          centre[0] = p2[0] + mal[1] * buccal[0];
-          centre[1] = p2[1] + mal[1] * buccal[1];
-          centre[2] = neck_z + mal[2];
-          add_tooth (&b, &teeth[i], quadrant * 10 + teeth[i].fdi_tooth, centre,
-                     mesial, buccal, occlusal_sign, nu, nv);
+          pl->shape = &teeth[i];
+          pl->fdi = quadrant * 10 + teeth[i].fdi_tooth;
+          pl->centre[0] = p2[0] + mal[1] * buccal[0];
+          pl->centre[1] = p2[1] + mal[1] * buccal[1];
+          pl->centre[2] = out->neck_z + mal[2];
+          pl->mesial[0] = mesial[0];
+          pl->mesial[1] = mesial[1];
+          pl->buccal[0] = buccal[0];
+          pl->buccal[1] = buccal[1];
         }
     }
+}
 
-  add_gingiva (&b, half_width, depth, arch_len + 3.0f, neck_z, occlusal_sign, n_along, n_around);
+/* The arch was laid out with anterior towards +y, which reads easily
+ * above; the patient frame has anterior at -y.  Reflecting y keeps the
+ * patient's left at +x, and swapping two corners of every triangle keeps
+ * the surfaces facing outwards. */
+static void
+reflect_into_patient_frame (OpMesh *mesh)
+{
+  for (gsize i = 0; i < mesh->n_vertices; i++)
+    mesh->positions[3 * i + 1] = -mesh->positions[3 * i + 1];
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    {
+      guint32 tmp = mesh->indices[3 * t + 1];
+
+      mesh->indices[3 * t + 1] = mesh->indices[3 * t + 2];
+      mesh->indices[3 * t + 2] = tmp;
+    }
+  op_mesh_compute_normals (mesh);
+  op_mesh_compute_bounds (mesh);
+}
+
+OpMesh *
+op_demo_arch_new (OpJaw jaw,
+                  guint detail)
+{
+  gboolean upper = jaw == OP_JAW_UPPER;
+  guint nu, nv, n_along, n_around;
+  gsize n_vertices, n_triangles;
+  ArchLayout layout;
+  Builder b = { 0 };
+
+  g_return_val_if_fail (jaw == OP_JAW_UPPER || jaw == OP_JAW_LOWER, NULL);
+  detail = CLAMP (detail, 1, 8);
+
+  nu = 12 * detail;
+  nv = 6 * detail;
+  n_along = 64 * detail;
+  n_around = 8 * detail;
+
+  n_vertices = 14 * ((gsize) nu * (nv + 1) + 2) + (gsize) n_around * (n_along + 1) + 2;
+  n_triangles = 14 * ((gsize) 2 * nu * nv + 2 * nu) + (gsize) 2 * n_around * n_along + 2 * n_around;
+  b.mesh = op_mesh_new (n_vertices, n_triangles, OP_MESH_ATTR_COLORS | OP_MESH_ATTR_LABELS);
+
+  layout_arch (upper, &layout);
+  for (int i = 0; i < 14; i++)
+    {
+      const Placement *pl = &layout.teeth[i];
+
+      add_tooth (&b, pl->shape, pl->fdi, pl->centre, pl->mesial, pl->buccal,
+                 layout.occlusal_sign, nu, nv);
+    }
+
+  add_gingiva (&b, layout.half_width, layout.depth, layout.arch_len + 3.0f, layout.neck_z,
+               layout.occlusal_sign, n_along, n_around);
 
   g_assert (b.v == n_vertices);
   g_assert (b.t == n_triangles);
 
-  /* The arch was laid out with anterior towards +y, which reads easily
-   * above; the patient frame has anterior at -y.  Reflecting y keeps the
-   * patient's left at +x, and swapping two corners of every triangle keeps
-   * the surfaces facing outwards. */
-  for (gsize i = 0; i < b.mesh->n_vertices; i++)
-    b.mesh->positions[3 * i + 1] = -b.mesh->positions[3 * i + 1];
-  for (gsize t = 0; t < b.mesh->n_triangles; t++)
-    {
-      guint32 tmp = b.mesh->indices[3 * t + 1];
-
-      b.mesh->indices[3 * t + 1] = b.mesh->indices[3 * t + 2];
-      b.mesh->indices[3 * t + 2] = tmp;
-    }
-  op_mesh_compute_normals (b.mesh);
-  op_mesh_compute_bounds (b.mesh);
+  reflect_into_patient_frame (b.mesh);
   return b.mesh;
+}
+
+OpDentition *
+op_demo_dentition_new (guint detail)
+{
+  g_autoptr(OpDentition) dentition = op_dentition_new ();
+  guint nu, nv;
+
+  detail = CLAMP (detail, 1, 8);
+  nu = 12 * detail;
+  nv = 6 * detail;
+
+  for (int jaw = 0; jaw < 2; jaw++)
+    {
+      ArchLayout layout;
+
+      layout_arch (jaw == 0, &layout);
+      for (int i = 0; i < 14; i++)
+        {
+          const Placement *pl = &layout.teeth[i];
+          float sign = layout.occlusal_sign;
+          Builder b = { 0 };
+          OpTooth *tooth;
+          OpFrame *f;
+
+          /* Each crown alone, built by the same code as in the arch, so
+           * the teeth are exactly the arch's crowns. */
+          b.mesh = op_mesh_new ((gsize) nu * (nv + 1) + 2, (gsize) 2 * nu * nv + 2 * nu,
+                                OP_MESH_ATTR_COLORS | OP_MESH_ATTR_LABELS);
+          add_tooth (&b, pl->shape, pl->fdi, pl->centre, pl->mesial, pl->buccal, sign, nu, nv);
+          g_assert (b.v == b.mesh->n_vertices && b.t == b.mesh->n_triangles);
+          reflect_into_patient_frame (b.mesh);
+
+          tooth = op_tooth_new (pl->fdi, b.mesh);
+          tooth->width = pl->shape->width;
+          tooth->confidence = 1.f;
+          tooth->has_frame = TRUE;
+          f = &tooth->frame;
+
+          /* The generator's own axes, reflected like the mesh (y -> -y):
+           * the origin halfway up the crown, mesial and buccal as the
+           * crown was built (so the malocclusion's rotation is in the
+           * frame, as it would be in a frame measured from the crown),
+           * occlusal along the crown's height. */
+          f->origin[0] = pl->centre[0];
+          f->origin[1] = -pl->centre[1];
+          f->origin[2] = pl->centre[2] + sign * (0.5f * pl->shape->height - 3.0f);
+          f->mesial[0] = pl->mesial[0];
+          f->mesial[1] = -pl->mesial[1];
+          f->mesial[2] = 0.f;
+          f->buccal[0] = pl->buccal[0];
+          f->buccal[1] = -pl->buccal[1];
+          f->buccal[2] = 0.f;
+          f->occlusal[0] = 0.f;
+          f->occlusal[1] = 0.f;
+          f->occlusal[2] = sign;
+          op_dentition_add (dentition, tooth);
+        }
+    }
+
+  return g_steal_pointer (&dentition);
 }

@@ -9,6 +9,7 @@
 
 #include "op-case.h"
 #include "op-mesh.h"
+#include "op-tooth.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,13 @@ G_BEGIN_DECLS
  * triangles per arch. */
 OpMesh *op_demo_arch_new (OpJaw jaw,
                           guint detail);
+
+/* The same 28 crowns (17-27, 37-47), each a closed mesh of its own with
+ * its frame from the generator's axes: origin at the crown centre, mesial
+ * towards the midline, buccal out of the arch, occlusal towards the
+ * opposing arch.  The frames carry the demo's malocclusion (rotations,
+ * displacements, steps), so a plan has something to correct.  @detail as
+ * for op_demo_arch_new(); the crowns are exactly the arch's crowns. */
+OpDentition *op_demo_dentition_new (guint detail);
 
 G_END_DECLS
