@@ -34,6 +34,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "op-outbox-private.h"
 #include "op-sign.h"
 #include "op-store-private.h"
 
@@ -418,6 +419,11 @@ op_store_approve (OpStore     *self,
   a->id = sqlite3_last_insert_rowid (self->db);
 
   if (!set_case_state_locked (self, case_id, OP_CASE_STATE_APPROVED, a->signed_at, error))
+    goto rollback;
+
+  /* The post to the practice system is queued in this same transaction
+   * (op-outbox.c): an approval never exists without its outbox row. */
+  if (!op__outbox_add_locked (self, a, error))
     goto rollback;
 
   object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
