@@ -94,6 +94,24 @@ op_application_show_demo (OpApplication  *self,
 }
 
 static void
+on_window_signed_in (OpWindow      *window,
+                     OpApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_func (window, on_window_signed_in, self);
+
+  /* Once: a second activation (from the desktop) or a second sign-in
+   * should not jump back to the demo case. */
+  if (!self->demo)
+    return;
+  self->demo = FALSE;
+
+  if (!op_application_show_demo (self, GTK_WINDOW (window), &error))
+    op_window_show_error (window, _("Could Not Open the Demo Case"), error->message);
+}
+
+static void
 op_application_activate (GApplication *app)
 {
   OpApplication *self = OP_APPLICATION (app);
@@ -115,14 +133,12 @@ op_application_activate (GApplication *app)
 
   if (self->demo && self->store != NULL)
     {
-      g_autoptr(GError) error = NULL;
-
-      /* Once: a second activation (from the desktop) should not jump back
-       * to the demo case. */
-      self->demo = FALSE;
-
-      if (!op_application_show_demo (self, GTK_WINDOW (window), &error))
-        op_window_show_error (window, _("Could Not Open the Demo Case"), error->message);
+      /* The demo case opens once someone has signed in: before that the
+       * window shows nothing but the sign-in page. */
+      if (op_window_get_user (window) != NULL)
+        on_window_signed_in (window, self);
+      else
+        g_signal_connect_object (window, "signed-in", G_CALLBACK (on_window_signed_in), self, 0);
     }
 }
 

@@ -92,6 +92,11 @@ gboolean  op_cli_render_slice   (OpCliGlobals  *globals,
                                  int            argc,
                                  char         **argv,
                                  GError       **error);
+/* op-cli-register.c */
+gboolean  op_cli_register       (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
 
 /* op-cli-plan.c */
 gboolean  op_cli_case_import_teeth (OpCliGlobals  *globals,

@@ -466,6 +466,7 @@ static const struct {
   { "audit", op_cli_audit, N_("Check the audit log's hash chain (verify)") },
   { "dicom", op_cli_dicom, N_("Describe a DICOM series or store it with a case (info, add)") },
   { "render-slice", op_cli_render_slice, N_("Draw one slice of a case's CBCT into a PNG") },
+  { "register", op_cli_register, N_("Align a case's scans with its CBCT and print the RMS error") },
 };
 
 static void

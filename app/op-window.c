@@ -11,35 +11,7 @@
 #include "op-case-row.h"
 #include "op-case-view.h"
 #include "op-new-case-dialog.h"
-#include "op-window.h"
-
-struct _OpWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
-  AdwLeaflet           *leaflet;
-  GtkWidget            *sidebar;
-  GtkWidget            *content;
-  GtkSearchEntry       *search_entry;
-  GtkStack             *sidebar_stack;
-  GtkListBox           *case_list;
-  AdwStatusPage        *unavailable_page;
-  AdwWindowTitle       *case_title;
-  GtkLabel             *state_badge;
-  GtkStack             *content_stack;
-  OpCaseView           *case_view;
-
-  /* Borrowed: the dialog lives as long as it is on screen. */
-  GtkWindow            *error_dialog;
-
-  /* Owned */
-  OpStore              *store;
-  GSettings            *settings;
-  char                 *last_error;
-  gint64                case_id;
-};
+#include "op-window-private.h"
 
 G_DEFINE_FINAL_TYPE (OpWindow, op_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -50,14 +22,6 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
-
-static void
-op_window_update_actions (OpWindow *self)
-{
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", self->store != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import",
-                                 self->store != NULL && self->case_id > 0);
-}
 
 static void
 case_list_header_func (GtkListBoxRow *row,
@@ -81,7 +45,7 @@ case_list_header_func (GtkListBoxRow *row,
   gtk_list_box_row_set_header (row, header);
 }
 
-static void
+void
 op_window_update_header (OpWindow                *self,
                          const OpCaseSummary     *summary)
 {
@@ -149,6 +113,10 @@ op_window_reload_cases (OpWindow *self)
       return;
     }
 
+  /* Patients' names stay out of the widget tree until someone signs in. */
+  if (self->user == NULL)
+    return;
+
   search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   if (search != NULL && search[0] == '\0')
     search = NULL;
@@ -200,6 +168,8 @@ op_window_show_case (OpWindow *self,
 
   self->case_id = case_id;
   op_window_update_header (self, summary);
+  op_window_update_case_actions (self, summary);
+  op_approval_panel_load_case (self->approval_panel, case_id);
   op_case_view_load_case (self->case_view, case_id);
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   op_window_select_current_row (self);
@@ -425,6 +395,8 @@ op_window_constructed (GObject *object)
   G_OBJECT_CLASS (op_window_parent_class)->constructed (object);
 
   op_case_view_set_store (self->case_view, self->store);
+  op__window_session_constructed (self);
+
   op_window_reload_cases (self);
   op_window_update_actions (self);
 }
@@ -439,6 +411,8 @@ op_window_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->error_dialog), (gpointer *) &self->error_dialog);
       self->error_dialog = NULL;
     }
+
+  op__window_session_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_WINDOW);
 
@@ -531,6 +505,7 @@ op_window_class_init (OpWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-case", NULL, new_case_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  op__window_session_class_init (klass);
 }
 
 static void
@@ -548,6 +523,8 @@ op_window_init (OpWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  op__window_session_init (self);
 }
 
 OpWindow *

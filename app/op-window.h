@@ -7,7 +7,9 @@
 
 #include <adwaita.h>
 
+#include "op-approval-panel.h"
 #include "op-case-view.h"
+#include "op-sign-in.h"
 #include "op-store.h"
 
 G_BEGIN_DECLS
@@ -49,5 +51,39 @@ GtkWindow  *op_window_get_error_dialog (OpWindow     *self);
 OpCaseView *op_window_get_case_view  (OpWindow       *self);
 GtkListBox *op_window_get_case_list  (OpWindow       *self);
 GtkWidget  *op_window_get_search_entry (OpWindow     *self);
+
+/* The session (op-window-session.c).  The window opens on the sign-in
+ * page (the first-run page on a database with no users) and shows the
+ * cases once someone signs in; after the "lock-timeout" setting's minutes
+ * without input it locks back to the sign-in page for the same person,
+ * keeping everything underneath. */
+
+/* The signed-in user (borrowed), or NULL. */
+const OpUser *op_window_get_user      (OpWindow       *self);
+OpSignIn   *op_window_get_sign_in     (OpWindow       *self);
+/* Locks now, as the idle timer does; nothing happens when no one is
+ * signed in or the window is already locked. */
+void        op_window_lock            (OpWindow       *self);
+gboolean    op_window_get_locked      (OpWindow       *self);
+/* Signs out, closes the window's dialogs and shows the sign-in page. */
+void        op_window_sign_out        (OpWindow       *self);
+/* For tests only: lock after @seconds without input instead of the
+ * setting's minutes (which cannot go below one); 0 goes back to the
+ * setting.  The idle time counts from this call. */
+void        op_window_set_lock_timeout_seconds (OpWindow *self,
+                                                guint     seconds);
+
+/* Opens the approve (or, when @approve is FALSE, the request-changes)
+ * dialog for the shown case's latest plan, or returns NULL when there is
+ * no plan or no one signed in.  The dialog is owned by GTK. */
+GtkWidget  *op_window_open_approval_dialog (OpWindow   *self,
+                                            gboolean    approve);
+/* Opens the audit log window for an administrator; NULL for other roles. */
+GtkWidget  *op_window_open_audit_view (OpWindow       *self);
+OpApprovalPanel *op_window_get_approval_panel (OpWindow *self);
+/* The header's Approve… button and the menu's Audit Log… row, whose
+ * tooltips carry the reason when they are insensitive; for tests. */
+GtkWidget  *op_window_get_approve_button (OpWindow     *self);
+GtkWidget  *op_window_get_audit_button (OpWindow       *self);
 
 G_END_DECLS

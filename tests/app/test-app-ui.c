@@ -3,7 +3,10 @@
  * The tests share one application and one window, in order: start with an
  * empty database, create a case through the dialog, import a generated
  * scan through the same code path as the file chooser and drag and drop,
- * refuse a bad file, then open the demo case.  Screenshots of the window
+ * refuse a bad file, then open the demo case.  Sign-in is mandatory, so the
+ * first test creates the administrator through the first-run page, adds a
+ * treatment coordinator through the store and signs in as the coordinator
+ * through the sign-in page, as a person would.  Screenshots of the window
  * and of the viewer's own pixels are written to the build directory so
  * that a person can look at them.
  */
@@ -54,6 +57,15 @@ static gboolean
 cond_mapped (gpointer data)
 {
   return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+#define ADMIN_PASSWORD "river stones and blue ink"
+#define COORD_PASSWORD "paper lanterns in june"
+
+static gboolean
+cond_sign_in_idle (gpointer data)
+{
+  return !op_sign_in_get_busy (op_window_get_sign_in (OP_WINDOW (data)));
 }
 
 static gboolean
@@ -336,6 +348,34 @@ test_startup (void)
   g_assert_null (op_window_get_error_dialog (fixture.window));
   g_assert_true (wait_until (cond_mapped, window, 10000));
   settle (200);
+
+  /* A new database: the first-run page creates the administrator, who
+   * adds a coordinator; the coordinator signs in through the page. */
+  {
+    OpSignIn *sign_in = op_window_get_sign_in (fixture.window);
+    OpStore *store = op_application_get_store (fixture.app);
+    OpUserInput coord = { "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, COORD_PASSWORD };
+
+    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_FIRST_RUN);
+    g_assert_null (op_window_get_user (fixture.window));
+    op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
+    op_sign_in_submit (sign_in);
+    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
+    g_assert_nonnull (op_window_get_user (fixture.window));
+    g_assert_cmpint (op_store_add_user (store, &coord, &error), >, 0);
+    g_assert_no_error (error);
+
+    op_window_sign_out (fixture.window);
+    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_SIGN_IN);
+    op_sign_in_fill (sign_in, "coord", COORD_PASSWORD);
+    op_sign_in_submit (sign_in);
+    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
+    g_assert_null (op_sign_in_get_error (sign_in));
+    g_assert_nonnull (op_window_get_user (fixture.window));
+    if (op_window_get_user (fixture.window) != NULL)
+      g_assert_cmpstr (op_window_get_user (fixture.window)->login, ==, "coord");
+    settle (300);
+  }
 
   g_assert_cmpuint (count_listed_cases (0), ==, 0);
   save_window_png (GTK_WIDGET (window), "app-ui-empty.png");
@@ -634,6 +674,7 @@ typedef struct {
   gint64   deadline;
   gboolean store_error;  /* expect a store failure rather than the demo */
   gboolean ok;
+  gboolean submitted;    /* the first-run page was filled in */
   char    *message;
 } RunCheck;
 
@@ -656,6 +697,19 @@ run_check_poll (gpointer data)
           check->ok = op_application_get_store (OP_APPLICATION (app)) == NULL;
           save_window_png (GTK_WIDGET (window), "app-ui-store-error.png");
           done = TRUE;
+        }
+    }
+  else if (window != NULL && op_window_get_user (window) == NULL)
+    {
+      /* The demo opens once someone signs in: create the administrator
+       * on the first-run page, as a person would on a new database. */
+      OpSignIn *sign_in = op_window_get_sign_in (window);
+
+      if (!check->submitted && op_sign_in_get_mode (sign_in) == OP_SIGN_IN_MODE_FIRST_RUN)
+        {
+          op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
+          op_sign_in_submit (sign_in);
+          check->submitted = TRUE;
         }
     }
   else if (window != NULL)
