@@ -1,0 +1,54 @@
+/* op-export.h: what every export (patient page, report, video) shares.
+ *
+ * Exports are written to a temporary file beside the target and renamed
+ * over it only when every byte is on disk, so a failure (a full disk, a
+ * cancelled export) never leaves a file that looks complete.  The errors
+ * name the file and say what a person can do about it.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OP_EXPORT_ERROR (op_export_error_quark ())
+GQuark op_export_error_quark (void);
+
+typedef enum {
+  OP_EXPORT_ERROR_NO_PLAN,      /* the case has no plan to export */
+  OP_EXPORT_ERROR_INPUT,        /* a tooth, the logo or an option is wrong */
+  OP_EXPORT_ERROR_WRITE,        /* the target cannot be written */
+  OP_EXPORT_ERROR_DISK_FULL,    /* no space left where the target goes */
+  OP_EXPORT_ERROR_CANCELLED,
+  OP_EXPORT_ERROR_ENCODE,       /* the video encoder failed */
+} OpExportError;
+
+/* Progress of a long export, from 0 to 1, called from the exporting
+ * thread. */
+typedef void (*OpExportProgress) (double    fraction,
+                                  gpointer  user_data);
+
+/* Writes @bytes to @path through a temporary file in the same folder and
+ * a rename.  On failure nothing named @path is created or changed, the
+ * temporary file is gone, and @error says why: OP_EXPORT_ERROR_DISK_FULL
+ * when the disk is full, OP_EXPORT_ERROR_WRITE otherwise (missing folder,
+ * no permission, a folder in the way). */
+gboolean op_export_write_file   (const char    *path,
+                                 GBytes        *bytes,
+                                 GError       **error);
+
+/* Writes @bytes to @stream, with the same messages as
+ * op_export_write_file; @name is the file name they use. */
+gboolean op_export_write_stream (GOutputStream *stream,
+                                 const char    *name,
+                                 GBytes        *bytes,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+
+/* Turns a GIO or GFile error from writing @path into an OP_EXPORT_ERROR
+ * with a message that names the file and the problem.  Takes @src. */
+void     op_export_propagate_write_error (GError     **dest,
+                                          GError      *src,
+                                          const char  *path);
+
+G_END_DECLS
