@@ -169,8 +169,17 @@ move_teeth (PTooth                 *teeth,
       memcpy (t->move, rot, sizeof rot);
       for (gsize v = 0; v < t->n_vertices; v++)
         op_mat4_apply_point (t->move, &t->pos[3 * v], &t->pos[3 * v]);
-      op_mat4_apply_point (t->move, t->centre, t->centre);
-      op_mat4_apply_dir (t->move, t->axis, t->axis);
+      /* The gum plane moves with the tooth.  The rotation is about the
+       * long axis through the centre, so the axis keeps its direction and
+       * only the translation shifts the plane; left alone, the plane of a
+       * tipped third molar moved along the arch would rise by millimetres
+       * and bury its crown in the gingiva. */
+      {
+        float before = t->centre[0] * t->axis[0] + t->centre[1] * t->axis[1] + t->centre[2] * t->axis[2];
+        op_mat4_apply_point (t->move, t->centre, t->centre);
+        op_mat4_apply_dir (t->move, t->axis, t->axis);
+        t->gum += t->centre[0] * t->axis[0] + t->centre[1] * t->axis[1] + t->centre[2] * t->axis[2] - before;
+      }
     }
 }
 
