@@ -25,6 +25,7 @@ struct _OpSignIn
   GtkLabel             *error_label;
   GtkButton            *sign_in_button;
   GtkStack             *sign_in_button_stack;
+  GtkLabel             *sign_in_label;
   GtkButton            *sign_out_button;
   AdwEntryRow          *name_row;
   AdwEntryRow          *new_login_row;
@@ -194,6 +195,7 @@ op_sign_in_show_mode (OpSignIn     *self,
       adw_status_page_set_description (self->sign_in_page,
                                        _("Every view, edit and approval is recorded under your name."));
       gtk_editable_set_text (GTK_EDITABLE (self->login_row), "");
+      gtk_label_set_text_with_mnemonic (self->sign_in_label, _("_Sign In"));
       gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), FALSE);
       break;
 
@@ -209,6 +211,7 @@ op_sign_in_show_mode (OpSignIn     *self,
                                        self->locked_user->name, op_role_to_label (self->locked_user->role));
         adw_status_page_set_description (self->sign_in_page, description);
         gtk_editable_set_text (GTK_EDITABLE (self->login_row), self->locked_user->login);
+        gtk_label_set_text_with_mnemonic (self->sign_in_label, _("_Unlock"));
         gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), TRUE);
       }
       break;
@@ -594,6 +597,7 @@ op_sign_in_class_init (OpSignInClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpSignIn, error_label);
   gtk_widget_class_bind_template_child (widget_class, OpSignIn, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, OpSignIn, sign_in_button_stack);
+  gtk_widget_class_bind_template_child (widget_class, OpSignIn, sign_in_label);
   gtk_widget_class_bind_template_child (widget_class, OpSignIn, sign_out_button);
   gtk_widget_class_bind_template_child (widget_class, OpSignIn, name_row);
   gtk_widget_class_bind_template_child (widget_class, OpSignIn, new_login_row);

@@ -386,6 +386,9 @@ test_idle_lock (void)
   g_assert_nonnull (error);
   g_assert_true (op_window_get_locked (fixture.window));
 
+  /* Back to the setting's minutes before unlocking, so that a slow
+   * machine cannot lock the window again while the test goes on. */
+  op_window_set_lock_timeout_seconds (fixture.window, 0);
   error = sign_in (NULL, TEST_PROVIDER_PASSWORD);
   g_assert_null (error);
   g_assert_false (op_window_get_locked (fixture.window));
@@ -407,10 +410,10 @@ test_idle_lock (void)
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), TEST_PROVIDER_PASSWORD, NULL);
   op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
   g_assert_true (wait_until (cond_dialog_gone, &dialog, 60000));
+  if (dialog != NULL)
+    g_test_message ("request changes: %s", op_approval_dialog_get_error (OP_APPROVAL_DIALOG (dialog)));
   g_assert_cmpint (case_state (fixture.case_lock), ==, OP_CASE_STATE_CHANGES_REQUESTED);
   g_assert_cmpuint (op_approval_panel_get_n_requests (op_window_get_approval_panel (fixture.window)), ==, 1);
-
-  op_window_set_lock_timeout_seconds (fixture.window, 0);
 }
 
 static void
