@@ -20,6 +20,10 @@ typedef struct {
   OpMesh     *mesh;
   OpMaterial  material;
   gboolean    visible;
+  gboolean    has_transform;
+  float       transform[16];
+  gboolean    has_color;
+  float       color[4];
 } OpViewerItem;
 
 struct _OpViewer
@@ -156,6 +160,10 @@ op_viewer_upload (OpViewer     *self,
 
   item->gpu = op_renderer_add_mesh (self->renderer, item->mesh, item->material);
   op_renderer_set_visible (self->renderer, item->gpu, item->visible);
+  if (item->has_transform)
+    op_renderer_set_transform (self->renderer, item->gpu, item->transform);
+  if (item->has_color)
+    op_renderer_set_color (self->renderer, item->gpu, item->color);
 }
 
 static void
@@ -545,6 +553,97 @@ op_viewer_get_n_meshes (OpViewer *self)
   g_return_val_if_fail (OP_IS_VIEWER (self), 0);
 
   return self->items->len;
+}
+
+void
+op_viewer_set_mesh_transform (OpViewer    *self,
+                              guint        handle,
+                              const float  matrix[16])
+{
+  OpViewerItem *item;
+
+  g_return_if_fail (OP_IS_VIEWER (self));
+
+  if ((item = op_viewer_find_item (self, handle)) == NULL)
+    return;
+
+  item->has_transform = matrix != NULL;
+  if (matrix != NULL)
+    memcpy (item->transform, matrix, sizeof item->transform);
+
+  /* The renderer keeps the matrix on the CPU until it draws, so no
+   * context needs to be current here. */
+  if (self->renderer != NULL && item->gpu != 0)
+    op_renderer_set_transform (self->renderer, item->gpu, matrix);
+
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+void
+op_viewer_set_mesh_color (OpViewer    *self,
+                          guint        handle,
+                          const float  rgba[4])
+{
+  OpViewerItem *item;
+
+  g_return_if_fail (OP_IS_VIEWER (self));
+  g_return_if_fail (rgba != NULL);
+
+  if ((item = op_viewer_find_item (self, handle)) == NULL)
+    return;
+
+  item->has_color = TRUE;
+  memcpy (item->color, rgba, sizeof item->color);
+  if (self->renderer != NULL && item->gpu != 0)
+    op_renderer_set_color (self->renderer, item->gpu, rgba);
+
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+guint
+op_viewer_pick (OpViewer *self,
+                double    x,
+                double    y)
+{
+  int width, height, scale;
+  guint gpu;
+
+  g_return_val_if_fail (OP_IS_VIEWER (self), 0);
+
+  if (self->renderer == NULL)
+    return 0;
+
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  if (gtk_gl_area_get_error (GTK_GL_AREA (self)) != NULL)
+    return 0;
+
+  /* Pick in device pixels, at the size the picture is drawn, so that the
+   * pixel under the pointer is the pixel picked. */
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  op_viewer_get_pixel_size (self, &width, &height);
+  op_viewer_apply_pending_fit (self, width, height);
+  gpu = op_renderer_pick (self->renderer, &self->camera, width, height,
+                          (int) floor (x * scale), (int) floor (y * scale));
+  if (gpu == 0)
+    return 0;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      OpViewerItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->gpu == gpu)
+        return item->handle;
+    }
+
+  return 0;
+}
+
+const OpCamera *
+op_viewer_get_camera (OpViewer *self)
+{
+  g_return_val_if_fail (OP_IS_VIEWER (self), NULL);
+
+  return &self->camera;
 }
 
 void

@@ -39,6 +39,24 @@ gboolean    op_viewer_get_mesh_visible  (OpViewer   *self,
 void        op_viewer_clear             (OpViewer   *self);
 guint       op_viewer_get_n_meshes      (OpViewer   *self);
 
+/* The mesh's model matrix (column-major, mm); NULL for identity.  Kept
+ * across realize/unrealize, like the mesh. */
+void        op_viewer_set_mesh_transform (OpViewer    *self,
+                                          guint        handle,
+                                          const float  matrix[16]);
+/* The colour of an OP_MATERIAL_COLOR or OP_MATERIAL_GHOST mesh (sRGB,
+ * straight alpha); see op_renderer_set_color. */
+void        op_viewer_set_mesh_color    (OpViewer    *self,
+                                         guint        handle,
+                                         const float  rgba[4]);
+/* The handle of the mesh drawn at (@x, @y) in widget coordinates (GPU
+ * picking, op_renderer_pick), or 0 for none or when not realized. */
+guint       op_viewer_pick              (OpViewer    *self,
+                                         double       x,
+                                         double       y);
+/* The camera as it is now; valid until the next call into the viewer. */
+const OpCamera *op_viewer_get_camera    (OpViewer    *self);
+
 /* Turns the camera to a standard view and frames the visible meshes. */
 void        op_viewer_set_view          (OpViewer   *self,
                                          OpView      view);

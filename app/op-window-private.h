@@ -7,6 +7,7 @@
 #pragma once
 
 #include "op-window.h"
+#include "op-review-view.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ struct _OpWindow
   GtkLabel             *state_badge;
   GtkStack             *content_stack;
   OpCaseView           *case_view;
+  AdwViewStack         *case_pages;
+  OpReviewView         *review_view;
   GtkStack             *session_stack;
   OpSignIn             *sign_in;
   OpApprovalPanel      *approval_panel;

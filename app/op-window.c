@@ -11,6 +11,7 @@
 #include "op-case-row.h"
 #include "op-case-view.h"
 #include "op-new-case-dialog.h"
+#include "op-review-view.h"
 #include "op-window-private.h"
 
 G_DEFINE_FINAL_TYPE (OpWindow, op_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -171,10 +172,23 @@ op_window_show_case (OpWindow *self,
   op_window_update_case_actions (self, summary);
   op_approval_panel_load_case (self->approval_panel, case_id);
   op_case_view_load_case (self->case_view, case_id);
+  op_review_view_load_case (self->review_view, case_id);
+  /* A case waiting for review opens on its plan: that is what the
+   * provider came to look at. */
+  adw_view_stack_set_visible_child_name (self->case_pages,
+                                         summary->state == OP_CASE_STATE_IN_REVIEW ? "plan" : "scans");
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   op_window_select_current_row (self);
   adw_leaflet_set_visible_child (self->leaflet, self->content);
   op_window_update_actions (self);
+}
+
+OpReviewView *
+op_window_get_review_view (OpWindow *self)
+{
+  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+
+  return self->review_view;
 }
 
 gint64
@@ -395,6 +409,7 @@ op_window_constructed (GObject *object)
   G_OBJECT_CLASS (op_window_parent_class)->constructed (object);
 
   op_case_view_set_store (self->case_view, self->store);
+  op_review_view_set_store (self->review_view, self->store);
   op__window_session_constructed (self);
 
   op_window_reload_cases (self);
@@ -484,6 +499,7 @@ op_window_class_init (OpWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (OP_TYPE_CASE_VIEW);
+  g_type_ensure (OP_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-window.ui");
   gtk_widget_class_bind_template_child (widget_class, OpWindow, toast_overlay);
@@ -498,6 +514,8 @@ op_window_class_init (OpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpWindow, state_badge);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, case_view);
+  gtk_widget_class_bind_template_child (widget_class, OpWindow, case_pages);
+  gtk_widget_class_bind_template_child (widget_class, OpWindow, review_view);
   gtk_widget_class_bind_template_callback (widget_class, on_case_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);

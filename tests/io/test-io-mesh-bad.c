@@ -6,8 +6,15 @@
  */
 #include "test-io-mesh-util.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 /* Writes @data as @name, loads it and expects error @code. */
 static void
@@ -258,6 +265,65 @@ test_error_read (void)
   op_test_assert_io_error (error, OP_MESH_IO_ERROR_READ, "does-not-exist.stl");
 }
 
+/* A folder is not a file: the read fails with a message, nothing crashes. */
+static void
+test_error_read_folder (void)
+{
+  g_autofree char *path = op_test_tmp_path ("folder.stl");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMesh) mesh = NULL;
+
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  mesh = op_mesh_load (path, NULL, NULL, NULL, &error);
+  g_assert_null (mesh);
+  op_test_assert_io_error (error, OP_MESH_IO_ERROR_READ, "folder.stl");
+  g_rmdir (path);
+}
+
+static gpointer
+write_fifo (gpointer data)
+{
+  const char *path = data;
+  g_autoptr(GByteArray) stl = op_test_cube_binary_stl ("binary", 0);
+  FILE *fp = fopen (path, "wb");
+  gsize written;
+
+  if (fp == NULL)
+    return GSIZE_TO_POINTER (0);
+  written = fwrite (stl->data, 1, stl->len, fp);
+  fclose (fp);
+  return GSIZE_TO_POINTER (written);
+}
+
+/* Regular files are mapped; a pipe cannot be, so it must be read instead
+ * (a mapping of a pipe would look empty). */
+static void
+test_fifo (void)
+{
+  g_autofree char *path = op_test_tmp_path ("pipe.stl");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMesh) mesh = NULL;
+  GThread *writer;
+  int fd;
+
+  /* Should the import wrongly give up on the pipe, the writer gets EPIPE
+   * instead of killing the test, and opening the pipe here once more
+   * releases a writer still waiting for a reader, so nothing hangs. */
+  signal (SIGPIPE, SIG_IGN);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  writer = g_thread_new ("fifo", write_fifo, path);
+  mesh = op_mesh_load (path, NULL, NULL, NULL, &error);
+  fd = open (path, O_RDONLY | O_NONBLOCK);
+  if (fd >= 0)
+    close (fd);
+  g_assert_cmpuint (GPOINTER_TO_SIZE (g_thread_join (writer)), ==, 84 + 12 * 50);
+  g_assert_no_error (error);
+  g_assert_nonnull (mesh);
+  if (mesh != NULL)
+    op_test_check_cube (mesh);
+  g_unlink (path);
+}
+
 static void
 test_cancelled (void)
 {
@@ -305,6 +371,8 @@ main (int   argc,
   g_test_add_func ("/io/mesh/error/unknown-format", test_error_unknown_format);
   g_test_add_func ("/io/mesh/error/parse", test_error_parse);
   g_test_add_func ("/io/mesh/error/read", test_error_read);
+  g_test_add_func ("/io/mesh/error/read-folder", test_error_read_folder);
+  g_test_add_func ("/io/mesh/fifo", test_fifo);
   g_test_add_func ("/io/mesh/error/assimp", test_error_assimp);
   g_test_add_func ("/io/mesh/concurrent", test_concurrent);
   g_test_add_func ("/io/mesh/cancelled", test_cancelled);
