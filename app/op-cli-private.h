@@ -112,4 +112,14 @@ gboolean  op_cli_plan_check     (OpCliGlobals  *globals,
                                  char         **argv,
                                  GError       **error);
 
+/* op-cli-pms.c */
+gboolean  op_cli_outbox         (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+gboolean  op_cli_pms            (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+
 G_END_DECLS

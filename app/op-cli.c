@@ -464,6 +464,8 @@ static const struct {
   { "request-changes", op_cli_request_changes, N_("Send a plan under review back to planning with a note") },
   { "verify", op_cli_verify, N_("Check a case's approval against the stored plan bytes") },
   { "audit", op_cli_audit, N_("Check the audit log's hash chain (verify)") },
+  { "outbox", op_cli_outbox, N_("List, post and retry posts to the practice system (list, run, retry)") },
+  { "pms", op_cli_pms, N_("Set a location's practice system, fees and patient links (set, fee, provider, show, link)") },
   { "dicom", op_cli_dicom, N_("Describe a DICOM series or store it with a case (info, add)") },
   { "render-slice", op_cli_render_slice, N_("Draw one slice of a case's CBCT into a PNG") },
   { "register", op_cli_register, N_("Align a case's scans with its CBCT and print the RMS error") },
