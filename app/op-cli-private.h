@@ -122,4 +122,10 @@ gboolean  op_cli_pms            (OpCliGlobals  *globals,
                                  char         **argv,
                                  GError       **error);
 
+/* op-cli-export.c */
+gboolean  op_cli_export         (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+
 G_END_DECLS

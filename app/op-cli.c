@@ -467,6 +467,7 @@ static const struct {
   { "outbox", op_cli_outbox, N_("List, post and retry posts to the practice system (list, run, retry)") },
   { "pms", op_cli_pms, N_("Set a location's practice system, fees and patient links (set, fee, provider, show, link)") },
   { "dicom", op_cli_dicom, N_("Describe a DICOM series or store it with a case (info, add)") },
+  { "export", op_cli_export, N_("Export a plan as a patient page (HTML), a video (WebM) or a report (PDF)") },
   { "render-slice", op_cli_render_slice, N_("Draw one slice of a case's CBCT into a PNG") },
   { "register", op_cli_register, N_("Align a case's scans with its CBCT and print the RMS error") },
 };

@@ -1,0 +1,375 @@
+/* Tests for orthoplan-cli export, run as a real process on a case made
+ * from the real teeth and planned by the real planner: the patient page,
+ * the report and a short video, the bad inputs, and the audit trail. */
+#include <glib/gstdio.h>
+#include <gst/pbutils/pbutils.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "op-image.h"
+#include "op-store.h"
+
+static char *tmpdir;
+static char *case_id;
+
+typedef struct {
+  int    status;
+  char  *out;
+  char  *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static void
+run_argv (Run *r, const char *const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  int wait_status = 0;
+
+  env = g_environ_setenv (env, "ORTHOPLAN_DB", g_getenv ("OP_TEST_DB"), TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  r->out = r->err = NULL;
+  g_spawn_sync (tmpdir, (char **) args, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &r->out, &r->err, &wait_status,
+                &error);
+  g_assert_no_error (error);
+  /* The exit status itself: 1 for a failure, 2 for a usage error. */
+  if (g_spawn_check_wait_status (wait_status, &error))
+    r->status = 0;
+  else
+    r->status = error->domain == G_SPAWN_EXIT_ERROR ? error->code : 255;
+}
+
+static void
+run_cli (Run *r, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
+  va_start (ap, first);
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  run_argv (r, (const char *const *) argv->pdata);
+}
+
+static char *
+real_dir (const char *arch)
+{
+  const char *root = g_getenv ("OP_SHARED_DATA");
+  char *dir = root ? g_build_filename (root, "open-full-jaw-p26", arch, NULL) : NULL;
+
+  if (dir && !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    g_clear_pointer (&dir, g_free);
+  return dir;
+}
+
+static gboolean
+have_case (void)
+{
+  if (case_id == NULL)
+    {
+      g_test_skip ("OP_SHARED_DATA has no open-full-jaw-p26");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Imports the real teeth; an export before planning is refused. */
+static void
+test_no_plan (void)
+{
+  g_autofree char *up = real_dir ("maxilla");
+  g_autofree char *lo = real_dir ("mandible");
+  g_autofree char *page = g_build_filename (tmpdir, "early.html", NULL);
+  Run r;
+
+  if (up == NULL || lo == NULL)
+    {
+      g_test_skip ("OP_SHARED_DATA has no open-full-jaw-p26");
+      return;
+    }
+  run_cli (&r, "case", "import-teeth", "--patient", "Example, Anna", "--dob", "1990-04-12", "--numbering",
+           "universal", "--location", "Bright Smiles", up, lo, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  case_id = g_strstrip (g_strdup (r.out));
+  run_clear (&r);
+
+  run_cli (&r, "export", case_id, "--html", page, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "has no plan yet"));
+  g_assert_false (g_file_test (page, G_FILE_TEST_EXISTS));
+  run_clear (&r);
+
+  run_cli (&r, "plan", case_id, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+}
+
+static void
+test_html (void)
+{
+  g_autofree char *page = g_build_filename (tmpdir, "anna.html", NULL);
+  g_autofree char *logo = g_build_filename (tmpdir, "logo.png", NULL);
+  g_autofree char *text = NULL;
+  guint8 rgba[4 * 16 * 16];
+  gsize len = 0;
+  Run r;
+
+  if (!have_case ())
+    return;
+  memset (rgba, 0x80, sizeof rgba);
+  g_assert_true (op_image_save_png (rgba, 16, 16, logo, NULL));
+  run_cli (&r, "export", case_id, "--html", page, "--logo", logo, "--interval", "10", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (g_strstrip (r.out), ==, page);
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (page, &text, &len, NULL));
+  g_assert_cmpuint (len, <, 10 * 1024 * 1024);
+  /* The practice is the case's location; the first name only. */
+  g_assert_nonnull (strstr (text, "\"practice\":\"Bright Smiles\""));
+  g_assert_nonnull (strstr (text, "\"patient\":\"Anna\""));
+  g_assert_null (strstr (text, "Example"));
+  g_assert_nonnull (strstr (text, "data:image/png;base64,"));
+  g_assert_nonnull (strstr (text, "\"intervalDays\":10"));
+}
+
+static void
+test_pdf (void)
+{
+  g_autofree char *pdf = g_build_filename (tmpdir, "report.pdf", NULL);
+  g_autofree char *prefix = g_build_filename (tmpdir, "report", NULL);
+  g_autofree char *page2 = g_build_filename (tmpdir, "report-2.png", NULL);
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree guint8 *pixels = NULL;
+  g_autoptr(GError) error = NULL;
+  int w = 0, h = 0;
+  gsize teeth = 0;
+  Run r;
+
+  if (!have_case ())
+    return;
+  run_cli (&r, "export", case_id, "--pdf", pdf, "--paper", "letter", "--start", "2025-01-06", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "DRAFT"));
+  run_clear (&r);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("poppler-utils is not installed: the report's text and pages are not checked");
+      return;
+    }
+  {
+    const char *args[] = { "pdftotext", "-enc", "UTF-8", "-layout", pdf, "-", NULL };
+
+    run_argv (&r, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "Example, Anna"));
+    g_assert_nonnull (strstr (r.out, "version 1"));
+    g_assert_nonnull (strstr (r.out, "DRAFT, not approved"));
+    g_assert_nonnull (strstr (r.out, "Bright Smiles"));
+    g_assert_nonnull (strstr (r.out, "Movement table"));
+    g_assert_true (g_regex_match_simple ("\\n\\s*1\\s+2025-01-06", r.out, 0, 0));
+    run_clear (&r);
+  }
+  {
+    const char *args[] = { "pdftoppm", "-r", "40", "-f", "2", "-l", "2", "-png", pdf, prefix, NULL };
+
+    run_argv (&r, args);
+    g_assert_cmpint (r.status, ==, 0);
+    run_clear (&r);
+  }
+  /* Page 2 holds the rendered initial views: warm white teeth on the
+   * renderer's grey-blue ground. */
+  pixels = op_image_load_png (page2, &w, &h, &error);
+  g_assert_no_error (error);
+  /* Letter at 40 dpi. */
+  g_assert_cmpint (w, ==, 340);
+  g_assert_cmpint (h, ==, 440);
+  for (gsize i = 0; pixels && i < (gsize) w * h; i++)
+    teeth += pixels[4 * i] > 200 && pixels[4 * i + 1] > 190 && pixels[4 * i + 2] < pixels[4 * i] - 12;
+  g_test_message ("page 2: %zu enamel-coloured pixels of %d", teeth, w * h);
+  g_assert_cmpuint (teeth, >, (gsize) w * h / 50);
+}
+
+static void
+test_video (void)
+{
+  g_autofree char *video = g_build_filename (tmpdir, "anna.webm", NULL);
+  g_autofree char *uri = NULL;
+  g_autoptr(GstDiscoverer) disc = NULL;
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *streams;
+  Run r;
+
+  if (!have_case ())
+    return;
+  /* 0.1 s per aligner at 10 frames a second: a few seconds at most. */
+  run_cli (&r, "export", case_id, "--video", video, "--width", "160", "--height", "96", "--fps", "10",
+           "--seconds-per-stage", "0.1", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "video: 100 %"));
+  run_clear (&r);
+
+  gst_init (NULL, NULL);
+  uri = g_filename_to_uri (video, NULL, NULL);
+  disc = gst_discoverer_new (30 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  info = gst_discoverer_discover_uri (disc, uri, &error);
+  g_assert_no_error (error);
+  if (info == NULL)
+    return;
+  streams = gst_discoverer_info_get_video_streams (info);
+  g_assert_cmpuint (g_list_length (streams), ==, 1);
+  if (streams)
+    {
+      GstDiscovererVideoInfo *v = streams->data;
+      double seconds = gst_discoverer_info_get_duration (info) / (double) GST_SECOND;
+      int frames = 0;
+
+      g_assert_cmpuint (gst_discoverer_video_info_get_width (v), ==, 160);
+      g_assert_cmpuint (gst_discoverer_video_info_get_height (v), ==, 96);
+      /* 1.5 s before and after, one frame per aligner (the real plan
+       * has between 10 and 60), one last frame. */
+      frames = (int) (seconds * 10 + 0.5);
+      g_test_message ("video: %.2f s, %d frames", seconds, frames);
+      g_assert_cmpint (frames, >=, 30 + 10);
+      g_assert_cmpint (frames, <=, 30 + 60);
+    }
+  gst_discoverer_stream_info_list_free (streams);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *page = g_build_filename (tmpdir, "bad.html", NULL);
+  g_autofree char *missing_dir = g_build_filename (tmpdir, "no-such-folder", "x.pdf", NULL);
+  Run r;
+
+  if (!have_case ())
+    return;
+  run_cli (&r, "export", case_id, "--html", page, "--logo", "/nonexistent/logo.png", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "logo /nonexistent/logo.png: no such file"));
+  g_assert_false (g_file_test (page, G_FILE_TEST_EXISTS));
+  run_clear (&r);
+
+  run_cli (&r, "export", case_id, "--pdf", missing_dir, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "does not exist"));
+  run_clear (&r);
+
+  run_cli (&r, "export", case_id, "--pdf", page, "--paper", "a5", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "a5"));
+  run_clear (&r);
+
+  run_cli (&r, "export", case_id, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_clear (&r);
+
+  run_cli (&r, "export", "999", "--html", page, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  run_clear (&r);
+}
+
+/* Every export is in the audit log, and the chain still verifies. */
+static void
+test_audit (void)
+{
+  g_autoptr(OpStore) store = NULL;
+  g_autoptr(OpUser) user = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  OpUserInput admin = { .login = "admin", .name = "Ada Admin", .role = OP_ROLE_ADMINISTRATOR,
+                        .password = "correct horse battery" };
+  OpAuditFilter filter = { .action = "case.export" };
+  Run r;
+
+  if (!have_case ())
+    return;
+  run_cli (&r, "audit", "verify", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+
+  store = op_store_open (g_getenv ("OP_TEST_DB"), &error);
+  g_assert_no_error (error);
+  if (store == NULL)
+    return;
+  g_assert_cmpint (op_store_add_user (store, &admin, &error), >, 0);
+  g_assert_no_error (error);
+  user = op_store_sign_in (store, "admin", admin.password, &error);
+  g_assert_no_error (error);
+  entries = op_store_list_audit (store, &filter, &error);
+  g_assert_no_error (error);
+  if (entries == NULL)
+    return;
+  /* The page, the report and the video; the refused ones are not. */
+  g_assert_cmpuint (entries->len, ==, 3);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OpAuditEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *object = g_strdup_printf ("case:%s", case_id);
+
+      g_assert_cmpstr (e->object, ==, object);
+      g_assert_nonnull (strstr (e->detail, "of plan v1 to "));
+    }
+}
+
+static void
+rm_rf (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir && (name = g_dir_read_name (dir)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          rm_rf (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *db = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
+  tmpdir = g_dir_make_tmp ("op-cli-export-XXXXXX", NULL);
+  db = g_build_filename (tmpdir, "test.db", NULL);
+  g_setenv ("OP_TEST_DB", db, TRUE);
+
+  /* In order: each test uses the case the first one made. */
+  g_test_add_func ("/cli/export/no-plan", test_no_plan);
+  g_test_add_func ("/cli/export/html", test_html);
+  g_test_add_func ("/cli/export/pdf", test_pdf);
+  g_test_add_func ("/cli/export/video", test_video);
+  g_test_add_func ("/cli/export/bad-input", test_bad_input);
+  g_test_add_func ("/cli/export/audit", test_audit);
+  status = g_test_run ();
+
+  if (g_getenv ("OP_TEST_KEEP"))
+    g_printerr ("kept %s\n", tmpdir);
+  else
+    rm_rf (tmpdir);
+  g_free (tmpdir);
+  g_free (case_id);
+  return status;
+}
