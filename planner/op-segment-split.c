@@ -29,8 +29,17 @@ static const float width_lower[9] = { 0, 5.4f, 5.9f, 6.9f, 7.0f, 7.1f, 11.2f, 10
 #define VALLEY_RATIO   0.86f
 #define N_SLOTS        16
 #define MIDLINE_SIGMA  4.0f   /* mm: how far the found midline may be off */
-#define MAX_TOOTH_MM   16.f
+#define MAX_TOOTH_MM   20.f   /* a tipped third molar spans up to ~19 mm */
 #define MAX_GAP_MM     40.f
+/* Only the top of the crowns counts in the profile: what lies more than
+ * PROFILE_DEPTH below the highest crown point within PROFILE_TOP_REACH
+ * along the arch.  A tipped or half-erupted third molar has a long low
+ * flank that would otherwise stretch its hump to 15-19 mm and show a
+ * valley in its middle, so it would be cut into two teeth and shift
+ * every number after it; gingiva the crown mask took in near the last
+ * molar lies low as well. */
+#define PROFILE_DEPTH     3.0f
+#define PROFILE_TOP_REACH 5.0f
 
 static inline int
 slot_type (int j)
@@ -61,8 +70,28 @@ crown_profile (const OpSegCtx *ctx,
    * position (occupied 0.5 mm cells across the arch), not their area:
    * the proximal walls of a crown face along the arch and would make
    * area peak exactly where the teeth meet. */
+  g_autofree float *top = g_new (float, nb);
+  g_autofree float *near_top = g_new (float, nb);
+  int reach = (int) (PROFILE_TOP_REACH / BIN_MM);
+
+  for (int b = 0; b < nb; b++)
+    top[b] = -G_MAXFLOAT;
   for (gsize v = 0; v < ctx->nv; v++)
-    if (tooth_mask[v] > 0 && ctx->kappa[v] > -CREASE_KAPPA_SPLIT && ABS (ctx->rho[v]) < 10.f)
+    if (tooth_mask[v] > 0 && ABS (ctx->rho[v]) < 10.f)
+      {
+        int b = CLAMP ((int) ((ctx->s[v] - smin) / BIN_MM), 0, nb - 1);
+        top[b] = MAX (top[b], ctx->h[v]);
+      }
+  for (int b = 0; b < nb; b++)
+    {
+      near_top[b] = -G_MAXFLOAT;
+      for (int d = -reach; d <= reach; d++)
+        if (b + d >= 0 && b + d < nb)
+          near_top[b] = MAX (near_top[b], top[b + d]);
+    }
+  for (gsize v = 0; v < ctx->nv; v++)
+    if (tooth_mask[v] > 0 && ctx->kappa[v] > -CREASE_KAPPA_SPLIT && ABS (ctx->rho[v]) < 10.f &&
+        ctx->h[v] > near_top[CLAMP ((int) ((ctx->s[v] - smin) / BIN_MM), 0, nb - 1)] - PROFILE_DEPTH)
       {
         int b = CLAMP ((int) ((ctx->s[v] - smin) / BIN_MM), 0, nb - 1);
         int r = CLAMP ((int) ((ctx->rho[v] + 10.f) / 0.5f), 0, 39);
@@ -238,7 +267,8 @@ op__seg_split_arch (const OpSegCtx *ctx,
                * filled, so the next slot is js itself). */
               if (len <= MAX_TOOTH_MM && off < 0.5f && js < N_SLOTS)
                 {
-                  float w = wt[slot_type (js)], dev = (len - w) / (0.2f * w);
+                  /* Third molars vary most in size and in how they sit. */
+                  float w = wt[slot_type (js)], dev = (len - w) / ((slot_type (js) == 8 ? 0.35f : 0.2f) * w);
                   float c = base + dev * dev + 10.f * off - gain;
                   if (js == 8 && p > 0)
                     c += (start_mm / MIDLINE_SIGMA) * (start_mm / MIDLINE_SIGMA);

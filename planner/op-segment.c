@@ -316,7 +316,11 @@ op_segment (const OpMesh           *mesh,
   else
     {
       upper = arch_u.cost < arch_l.cost;
-      seg->jaw_confidence = 1.f - MIN (arch_u.cost, arch_l.cost) / MAX (MAX (arch_u.cost, arch_l.cost), 1e-3f);
+      /* The costs include rewards for cutting at valleys and can be
+       * negative, so their ratio means nothing; their difference is in
+       * units of squared width deviations, where 4 is a clear margin. */
+      seg->jaw_confidence = arch_u.cost == G_MAXFLOAT || arch_l.cost == G_MAXFLOAT
+                              ? 1.f : tanhf (ABS (arch_u.cost - arch_l.cost) / 4.f);
       if (seg->jaw_confidence < 0.3f)
         g_ptr_array_add (seg->warnings,
                          g_strdup_printf ("The tooth widths fit the %s arch only a little better than the %s one; "
