@@ -3,6 +3,7 @@
  * as child processes. */
 #pragma once
 
+#include <stdio.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -188,4 +189,34 @@ pms_admin (PmsServer  *s,
   if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), (gssize) g_bytes_get_size (answer), NULL))
     return NULL;
   return json_node_copy (json_parser_get_root (parser));
+}
+
+/* The Open Dental test server's keys. */
+#define OD_DEV  "dk-123"
+#define OD_CUST "ck-456"
+
+/* A Patient on the FHIR test server, its chart number as an MR identifier. */
+static inline void
+fhir_seed_patient (PmsServer  *s,
+                   const char *family,
+                   const char *given,
+                   const char *dob,
+                   const char *chart)
+{
+  g_autofree char *body = g_strdup_printf ("{\"resourceType\": \"Patient\", \"name\": [{\"family\": \"%s\", \"given\": [\"%s\"]}],"
+                                           " \"birthDate\": \"%s\", \"identifier\": [{\"type\": {\"coding\": [{\"code\": \"MR\"}]},"
+                                           " \"value\": \"%s\"}]}", family, given, dob, chart);
+  g_autoptr(JsonNode) r = pms_admin (s, "POST", "/fhir/R4/Patient", body);
+
+  g_assert_nonnull (r);
+}
+
+static inline gint64
+fhir_count (PmsServer  *s,
+            const char *type)
+{
+  g_autofree char *path = g_strdup_printf ("/__admin/count?type=%s", type);
+  g_autoptr(JsonNode) r = pms_admin (s, "GET", path, NULL);
+
+  return r ? json_object_get_int_member (json_node_get_object (r), "count") : -1;
 }
