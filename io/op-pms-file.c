@@ -245,6 +245,23 @@ line (Page       *pg,
   cairo_show_text (pg->cr, text);
 }
 
+/* Three columns at fixed positions: the font is proportional, so spaces
+ * would not line the table up. */
+static void
+row (Page       *pg,
+     double      size,
+     gboolean    bold,
+     const char *a,
+     const char *b,
+     const char *c)
+{
+  line (pg, size, bold, a);
+  cairo_move_to (pg->cr, MARGIN + 70, pg->y);
+  cairo_show_text (pg->cr, b);
+  cairo_move_to (pg->cr, MARGIN + 170, pg->y);
+  cairo_show_text (pg->cr, c);
+}
+
 static gboolean
 write_pdf (const char       *path,
            const OpPmsPost  *post,
@@ -284,7 +301,7 @@ write_pdf (const char       *path,
               post->scope ? post->scope : "");
   line (&pg, 11, FALSE, buf);
   pg.y += 10;
-  line (&pg, 12, TRUE, "Code     Fee          Teeth (Universal / FDI)");
+  row (&pg, 12, TRUE, "Code", "Fee", "Teeth (Universal / FDI)");
   for (guint i = 0; i < post->n_procedures; i++)
     {
       const OpPmsProcedure *p = &post->procedures[i];
@@ -292,9 +309,8 @@ write_pdf (const char       *path,
       g_autofree char *fdi = sites_text (p, FALSE);
       g_autofree char *uni = sites_text (p, TRUE);
 
-      g_snprintf (buf, sizeof buf, "%s    %-10s   %s / %s", p->code, p->fee_cents >= 0 ? fee : "no fee set",
-                  uni, fdi);
-      line (&pg, 11, FALSE, buf);
+      g_snprintf (buf, sizeof buf, "%s / %s", uni, fdi);
+      row (&pg, 11, FALSE, p->code, p->fee_cents >= 0 ? fee : "no fee set", buf);
       line (&pg, 9, FALSE, p->description ? p->description : "");
     }
   pg.y += 14;
