@@ -12,6 +12,7 @@
 
 #include "op-mesh-io.h"
 #include "op-scan-loader.h"
+#include "op-task-progress.h"
 
 typedef struct {
   OpStore            *store;
@@ -22,13 +23,6 @@ typedef struct {
   OpScanProgressFunc  progress;
   char               *warning;
 } LoadData;
-
-typedef struct {
-  GObject            *source;
-  OpScanProgressFunc  func;
-  double              fraction;
-  char               *stage;
-} ProgressUpdate;
 
 static void
 load_data_free (gpointer data)
@@ -80,51 +74,15 @@ op_scan_guess_jaw (const char *filename,
   return TRUE;
 }
 
-static gboolean
-progress_update_dispatch (gpointer data)
-{
-  ProgressUpdate *update = data;
-
-  update->func (update->source, update->fraction, update->stage);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_update_free (gpointer data)
-{
-  ProgressUpdate *update = data;
-
-  g_clear_object (&update->source);
-  g_clear_pointer (&update->stage, g_free);
-  g_free (update);
-}
-
-/* Hands a progress report to the thread that started the task.  The update
- * holds a reference on the source object so that it is still alive when the
- * report arrives. */
+/* Hands a progress report to the thread that started the task. */
 static void
 report_progress (GTask      *task,
                  double      fraction,
                  const char *stage)
 {
   LoadData *ld = g_task_get_task_data (task);
-  ProgressUpdate *update;
 
-  if (ld->progress == NULL || g_task_get_source_object (task) == NULL)
-    return;
-
-  update = g_new0 (ProgressUpdate, 1);
-  update->source = g_object_ref (g_task_get_source_object (task));
-  update->func = ld->progress;
-  update->fraction = fraction;
-  update->stage = g_strdup (stage);
-
-  g_main_context_invoke_full (g_task_get_context (task),
-                              G_PRIORITY_DEFAULT,
-                              progress_update_dispatch,
-                              update,
-                              progress_update_free);
+  op_task_report_progress (task, ld->progress, fraction, stage);
 }
 
 static OpMesh *

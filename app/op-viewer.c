@@ -38,6 +38,8 @@ struct _OpViewer
   guint       next_handle;
   guint       frame_count;
   gboolean    needs_fit;
+  gboolean    clip;
+  float       clip_plane[4];
 
   /* Drag state */
   double      last_x;
@@ -203,6 +205,7 @@ op_viewer_realize (GtkWidget *widget)
     }
 
   op_renderer_set_background (self->renderer, background_rgba);
+  op_renderer_set_clip_plane (self->renderer, self->clip ? self->clip_plane : NULL);
 
   for (guint i = 0; i < self->items->len; i++)
     op_viewer_upload (self, g_ptr_array_index (self->items, i));
@@ -553,6 +556,22 @@ op_viewer_get_n_meshes (OpViewer *self)
   g_return_val_if_fail (OP_IS_VIEWER (self), 0);
 
   return self->items->len;
+}
+
+void
+op_viewer_set_clip_plane (OpViewer    *self,
+                          const float  plane[4])
+{
+  g_return_if_fail (OP_IS_VIEWER (self));
+
+  self->clip = plane != NULL;
+  if (plane != NULL)
+    memcpy (self->clip_plane, plane, sizeof self->clip_plane);
+
+  if (self->renderer != NULL)
+    op_renderer_set_clip_plane (self->renderer, plane);
+
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
 }
 
 void

@@ -39,6 +39,11 @@ gboolean    op_viewer_get_mesh_visible  (OpViewer   *self,
 void        op_viewer_clear             (OpViewer   *self);
 guint       op_viewer_get_n_meshes      (OpViewer   *self);
 
+/* Cuts every mesh by a plane in world mm (see op_renderer_set_clip_plane);
+ * NULL shows them whole.  Kept across realize/unrealize. */
+void        op_viewer_set_clip_plane    (OpViewer    *self,
+                                         const float  plane[4]);
+
 /* The mesh's model matrix (column-major, mm); NULL for identity.  Kept
  * across realize/unrealize, like the mesh. */
 void        op_viewer_set_mesh_transform (OpViewer    *self,
