@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "op-case-view.h"
+#include "op-cbct-view.h"
 #include "op-scan-loader.h"
 #include "op-window.h"
 
@@ -36,6 +37,8 @@ struct _OpCaseView
   AdwActionRow   *chart_row;
   AdwActionRow   *location_row;
   AdwActionRow   *created_row;
+  AdwViewStack   *page_stack;
+  OpCbctView     *cbct_view;
 
   /* Owned */
   OpStore        *store;
@@ -133,7 +136,8 @@ op_case_view_report_error (OpCaseView *self,
 static gboolean
 op_case_view_is_busy (OpCaseView *self)
 {
-  return self->loading || self->importing != NULL;
+  /* One job at a time: scans queue behind a CBCT being loaded. */
+  return self->loading || self->importing != NULL || op_cbct_view_get_busy (self->cbct_view);
 }
 
 /* Brings the stack, the progress bar and the actions in line with what the
@@ -143,25 +147,29 @@ op_case_view_update (OpCaseView *self)
 {
   const char *gl_error = op_viewer_get_error_message (self->viewer);
   gboolean busy = op_case_view_is_busy (self);
+  gboolean shows_3d = self->n_scans > 0 || op_cbct_view_has_volume (self->cbct_view);
   const char *page;
 
   if (gl_error != NULL)
     page = "error";
-  else if (self->n_scans > 0 || busy)
+  else if (shows_3d || busy)
     page = "viewer";
   else
     page = "empty";
 
   gtk_stack_set_visible_child_name (self->viewer_stack, page);
-  gtk_widget_set_visible (self->view_toolbar, self->n_scans > 0 && gl_error == NULL);
+  gtk_widget_set_visible (self->view_toolbar, shows_3d && gl_error == NULL);
   gtk_revealer_set_reveal_child (self->progress_revealer, busy);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.add-scan",
                                  self->store != NULL && self->case_id > 0 &&
                                  self->accepts_scans);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.frame", self->n_scans > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.view", self->n_scans > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.add-cbct",
+                                 self->store != NULL && self->case_id > 0 &&
+                                 self->accepts_scans);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.frame", shows_3d);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.view", shows_3d);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
 }
@@ -184,7 +192,32 @@ on_progress (gpointer    source_object,
     text = g_strdup (stage);
 
   gtk_label_set_text (self->progress_label, text);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  if (fraction < 0)
+    gtk_progress_bar_pulse (self->progress_bar);
+  else
+    gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+}
+
+static void
+on_cbct_progress (OpCbctView *cbct_view,
+                  double      fraction,
+                  const char *stage,
+                  OpCaseView *self)
+{
+  on_progress (self, fraction, stage);
+}
+
+static void
+on_cbct_state_notify (OpCbctView *cbct_view,
+                      GParamSpec *pspec,
+                      OpCaseView *self)
+{
+  if (self->disposed)
+    return;
+
+  /* Scans dropped while the CBCT was loading waited for it. */
+  op_case_view_start_next_import (self);
+  op_case_view_update (self);
 }
 
 static void
@@ -263,6 +296,7 @@ op_case_view_cancel (OpCaseView *self)
 {
   g_queue_clear_full (&self->pending, pending_import_free);
   g_cancellable_cancel (self->cancellable);
+  op_cbct_view_cancel (self->cbct_view);
 }
 
 static void
@@ -481,6 +515,21 @@ on_drop (GtkDropTarget *target,
   if (files->len == 0)
     return FALSE;
 
+  /* A folder, a DICOMDIR or a .dcm file is a CBCT, not a scan. */
+  if (files->len == 1)
+    {
+      GFile *file = g_ptr_array_index (files, 0);
+      g_autofree char *name = g_file_get_basename (file);
+
+      if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY ||
+          g_ascii_strcasecmp (name, "DICOMDIR") == 0 ||
+          g_str_has_suffix (name, ".dcm") || g_str_has_suffix (name, ".DCM"))
+        {
+          op_case_view_load_volume (self, file);
+          return TRUE;
+        }
+    }
+
   op_case_view_import_files (self, (GFile **) files->pdata, files->len);
 
   return TRUE;
@@ -515,6 +564,17 @@ add_scan_action (GtkWidget  *widget,
 
   if (op_jaw_from_string (g_variant_get_string (param, NULL), &jaw))
     op_case_view_choose_scan (self, jaw);
+}
+
+static void
+add_cbct_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  OpCaseView *self = OP_CASE_VIEW (widget);
+
+  adw_view_stack_set_visible_child_name (self->page_stack, "cbct");
+  op_cbct_view_choose (self->cbct_view);
 }
 
 static void
@@ -637,6 +697,7 @@ op_case_view_class_init (OpCaseViewClass *klass)
                   G_TYPE_NONE, 0);
 
   g_type_ensure (OP_TYPE_VIEWER);
+  g_type_ensure (OP_TYPE_CBCT_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-case-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpCaseView, progress_revealer);
@@ -653,8 +714,11 @@ op_case_view_class_init (OpCaseViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpCaseView, chart_row);
   gtk_widget_class_bind_template_child (widget_class, OpCaseView, location_row);
   gtk_widget_class_bind_template_child (widget_class, OpCaseView, created_row);
+  gtk_widget_class_bind_template_child (widget_class, OpCaseView, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, OpCaseView, cbct_view);
 
   gtk_widget_class_install_action (widget_class, "case.add-scan", "s", add_scan_action);
+  gtk_widget_class_install_action (widget_class, "case.add-cbct", NULL, add_cbct_action);
   gtk_widget_class_install_action (widget_class, "case.view", "s", view_action);
   gtk_widget_class_install_action (widget_class, "case.frame", NULL, frame_action);
   gtk_widget_class_install_action (widget_class, "case.cancel", NULL, cancel_action);
@@ -680,6 +744,14 @@ op_case_view_init (OpCaseView *self)
   g_signal_connect_object (self->viewer, "notify::error-message",
                            G_CALLBACK (on_viewer_error_notify), self, 0);
 
+  op_cbct_view_set_viewer (self->cbct_view, self->viewer);
+  g_signal_connect_object (self->cbct_view, "progress",
+                           G_CALLBACK (on_cbct_progress), self, 0);
+  g_signal_connect_object (self->cbct_view, "notify::busy",
+                           G_CALLBACK (on_cbct_state_notify), self, 0);
+  g_signal_connect_object (self->cbct_view, "notify::has-volume",
+                           G_CALLBACK (on_cbct_state_notify), self, 0);
+
   op_case_view_update (self);
 }
 
@@ -697,7 +769,10 @@ op_case_view_set_store (OpCaseView *self,
   g_return_if_fail (store == NULL || OP_IS_STORE (store));
 
   if (g_set_object (&self->store, store))
-    op_case_view_update (self);
+    {
+      op_cbct_view_set_store (self->cbct_view, store);
+      op_case_view_update (self);
+    }
 }
 
 void
@@ -718,6 +793,10 @@ op_case_view_load_case (OpCaseView *self,
 
   self->case_id = case_id;
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CASE_ID]);
+
+  /* After the viewer was cleared, so that the CBCT's surface joins the
+   * new case's scans. */
+  op_cbct_view_load_case (self->cbct_view, case_id);
 
   if (case_id <= 0)
     {
@@ -903,4 +982,33 @@ op_case_view_get_last_error (OpCaseView *self)
   g_return_val_if_fail (OP_IS_CASE_VIEW (self), NULL);
 
   return self->last_error;
+}
+
+void
+op_case_view_load_volume (OpCaseView *self,
+                          GFile      *file)
+{
+  g_return_if_fail (OP_IS_CASE_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  adw_view_stack_set_visible_child_name (self->page_stack, "cbct");
+  op_cbct_view_load_file (self->cbct_view, file);
+}
+
+OpCbctView *
+op_case_view_get_cbct_view (OpCaseView *self)
+{
+  g_return_val_if_fail (OP_IS_CASE_VIEW (self), NULL);
+
+  return self->cbct_view;
+}
+
+void
+op_case_view_set_page (OpCaseView *self,
+                       const char *name)
+{
+  g_return_if_fail (OP_IS_CASE_VIEW (self));
+  g_return_if_fail (name != NULL);
+
+  adw_view_stack_set_visible_child_name (self->page_stack, name);
 }

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "op-case.h"
+#include "op-cbct-view.h"
 #include "op-store.h"
 #include "op-viewer.h"
 
@@ -54,5 +55,14 @@ OpViewer   *op_case_view_get_viewer     (OpCaseView *self);
 /* The error of the most recent import or load, or NULL when it worked
  * (or is still running). */
 const char *op_case_view_get_last_error (OpCaseView *self);
+
+/* Loads @file (a DICOM folder, DICOMDIR or file) as the case's CBCT, as
+ * the folder chooser and drag and drop do, and shows the CBCT page. */
+void        op_case_view_load_volume    (OpCaseView *self,
+                                         GFile      *file);
+OpCbctView *op_case_view_get_cbct_view  (OpCaseView *self);
+/* Shows the page named "scans" (the 3D view) or "cbct" (the slices). */
+void        op_case_view_set_page       (OpCaseView *self,
+                                         const char *name);
 
 G_END_DECLS
