@@ -173,10 +173,6 @@ op_window_show_case (OpWindow *self,
   op_approval_panel_load_case (self->approval_panel, case_id);
   op_case_view_load_case (self->case_view, case_id);
   op_review_view_load_case (self->review_view, case_id);
-  /* A case waiting for review opens on its plan: that is what the
-   * provider came to look at. */
-  adw_view_stack_set_visible_child_name (self->case_pages,
-                                         summary->state == OP_CASE_STATE_IN_REVIEW ? "plan" : "scans");
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   op_window_select_current_row (self);
   adw_leaflet_set_visible_child (self->leaflet, self->content);

@@ -187,6 +187,10 @@ test_open_demo (void)
   g_assert_cmpint (fixture.case_id, >, 0);
   fixture.review = op_window_get_review_view (fixture.window);
   g_assert_nonnull (fixture.review);
+  /* The case opens on its scans; the provider goes to the Plan page. */
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.review),
+                                                                                  ADW_TYPE_VIEW_STACK)),
+                                         "plan");
   g_assert_true (wait_until (cond_review_idle, fixture.review, 60000));
   g_assert_true (wait_until (cond_mapped, op_review_view_get_viewer (fixture.review), 10000));
   settle (500);

@@ -370,16 +370,21 @@ test_phantom_suite (void)
               "frames within 10 deg %u/%u, failed %u\n",
               tally.n_variants, mean, tally.tsa_min, tally.n_misnumbered, tally.n_jaw_wrong,
               tally.n_frames_ok, tally.n_frames, tally.n_failed);
-  /* The targets of issue 3.  They are not reached yet: the test says so
-   * as a known-incomplete result (TAP "# TODO") with the numbers, rather
-   * than hiding them or failing the whole suite on work in progress. */
-  if (tally.n_failed > 0 || tally.tsa_min < 0.95 || tally.n_misnumbered > 0 ||
-      tally.n_frames_ok < tally.n_frames)
+  /* Reached: every variant segments, in the right jaw, with no hint. */
+  g_assert_cmpuint (tally.n_failed, ==, 0);
+  g_assert_cmpuint (tally.n_jaw_wrong, ==, 0);
+  /* Not a target but a floor against regressions: the mean was 0.904
+   * when this line was written, and the programme is deterministic. */
+  g_assert_cmpfloat (mean, >=, 0.89);
+  /* The targets of issue 3 not reached yet: the test says so as a
+   * known-incomplete result (TAP "# TODO") with the numbers, rather than
+   * hiding them or failing the whole suite on work in progress. */
+  if (tally.tsa_min < 0.95 || tally.n_misnumbered > 0 || tally.n_frames_ok < tally.n_frames)
     {
-      g_autofree char *msg = g_strdup_printf ("targets not met: min TSA %.3f (>= 0.95 wanted), %u variants misnumbered, "
-                                              "frames %u/%u within 10 deg, %u failed",
-                                              tally.tsa_min, tally.n_misnumbered, tally.n_frames_ok, tally.n_frames,
-                                              tally.n_failed);
+      g_autofree char *msg = g_strdup_printf ("targets not met: mean TSA %.3f, min TSA %.3f (>= 0.95 wanted), "
+                                              "%u variants misnumbered, frames %u/%u within 10 deg",
+                                              mean, tally.tsa_min, tally.n_misnumbered, tally.n_frames_ok,
+                                              tally.n_frames);
       g_test_incomplete (msg);
     }
 }
