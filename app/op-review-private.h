@@ -1,5 +1,7 @@
 /* op-review-private.h: the review view's state, shared by op-review-view.c
- * (widgets, edits, workers) and op-review-scene.c (the 3D scene). */
+ * (widget, layout, loading), op-review-edit.c (target edits, undo and the
+ * recalculation worker), op-review-versions.c (versions and comparison)
+ * and op-review-scene.c (the 3D scene). */
 #pragma once
 
 #include "op-approval-panel.h"
@@ -108,6 +110,34 @@ struct _OpReviewView
   float               label_camera[8];  /* camera the labels were placed for */
   int                 label_size[2];
 };
+
+/* op-review-view.c */
+char *op__review_tooth_name        (OpReviewView *self,
+                                    int           fdi);
+/* Shows self->plan everywhere. */
+void  op__review_show_plan         (OpReviewView *self);
+void  op__review_sync_actions      (OpReviewView *self);
+void  op__review_set_busy          (OpReviewView *self,
+                                    gboolean      busy,
+                                    const char   *what);
+void  op__review_set_error         (OpReviewView *self,
+                                    const char   *message);
+void  op__review_emit_recalculated (OpReviewView *self,
+                                    int           version);
+
+/* op-review-edit.c */
+OpReviewEdits *op__review_edits_new (void);
+void  op__review_edits_free        (gpointer      data);
+/* Edits start from the plan shown: its limits, strategy and locks. */
+void  op__review_reset_edits       (OpReviewView *self);
+void  op__review_push_undo         (OpReviewView *self);
+void  op__review_sync_editor       (OpReviewView *self);
+void  op__review_editor_init       (OpReviewView *self);
+
+/* op-review-versions.c */
+void  op__review_fill_changes      (OpReviewView *self);
+void  op__review_fill_versions     (OpReviewView *self);
+void  op__review_versions_connect  (OpReviewView *self);
 
 /* op-review-scene.c */
 void  op__review_scene_clear    (OpReviewView *self);

@@ -1,5 +1,7 @@
-/* op-review-view.c: the Plan page: loading, edits, undo, recalculation,
- * versions and comparison.  The 3D scene is op-review-scene.c.
+/* op-review-view.c: the Plan page: the widget, its layout, loading a
+ * case, the warnings list and the actions.  The target editor, undo and
+ * recalculation are op-review-edit.c, versions and comparison are
+ * op-review-versions.c and the 3D scene is op-review-scene.c.
  *
  * Copyright 2025 The Orthoplan authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,103 +26,22 @@ enum {
 
 static guint signals [N_SIGNALS];
 
-/* Spin button ranges: beyond these no aligner plan is sensible, and the
- * planner's own checks refuse far less. */
-static const double target_range[OP_N_COMPONENTS] = { 8.0, 8.0, 5.0, 60.0, 30.0, 30.0 };
-static const char *const component_labels[OP_N_COMPONENTS] = {
-  N_("Mesial mm"), N_("Buccal mm"), N_("Extrusion mm"), N_("Rotation °"), N_("Tip °"), N_("Torque °"),
-};
 
-/* ---- edits and the undo stack ---------------------------------------- */
 
-static OpReviewEdits *
-edits_new (void)
+/* The signal ids are this file's; the recalculation worker in
+ * op-review-edit.c announces its result through here. */
+void
+op__review_emit_recalculated (OpReviewView *self,
+                              int           version)
 {
-  OpReviewEdits *e = g_new0 (OpReviewEdits, 1);
-
-  e->overrides = g_array_new (FALSE, TRUE, sizeof (OpToothOverride));
-  e->locked = g_array_new (FALSE, TRUE, sizeof (int));
-  op_plan_default_limits (&e->limits);
-  return e;
-}
-
-static OpReviewEdits *
-edits_copy (const OpReviewEdits *src)
-{
-  OpReviewEdits *e = edits_new ();
-
-  g_array_append_vals (e->overrides, src->overrides->data, src->overrides->len);
-  g_array_append_vals (e->locked, src->locked->data, src->locked->len);
-  e->limits = src->limits;
-  e->strategy = src->strategy;
-  return e;
-}
-
-static void
-edits_free (gpointer data)
-{
-  OpReviewEdits *e = data;
-
-  if (e == NULL)
-    return;
-  g_array_unref (e->overrides);
-  g_array_unref (e->locked);
-  g_free (e);
-}
-
-static OpToothOverride *
-edits_find_override (OpReviewEdits *e,
-                     int            fdi)
-{
-  for (guint i = 0; i < e->overrides->len; i++)
-    if (g_array_index (e->overrides, OpToothOverride, i).fdi == fdi)
-      return &g_array_index (e->overrides, OpToothOverride, i);
-  return NULL;
-}
-
-static gboolean
-edits_is_locked (OpReviewEdits *e,
-                 int            fdi)
-{
-  for (guint i = 0; i < e->locked->len; i++)
-    if (g_array_index (e->locked, int, i) == fdi)
-      return TRUE;
-  return FALSE;
-}
-
-/* Edits start from the plan shown: its limits, strategy and locks. */
-static void
-op_review_view_reset_edits (OpReviewView *self)
-{
-  g_clear_pointer (&self->edits, edits_free);
-  self->edits = edits_new ();
-  if (self->plan != NULL)
-    {
-      self->edits->limits = self->plan->limits;
-      self->edits->strategy = self->plan->strategy;
-      for (guint i = 0; i < self->plan->n_teeth; i++)
-        if (self->plan->teeth[i].locked)
-          g_array_append_val (self->edits->locked, self->plan->teeth[i].fdi);
-    }
-  g_ptr_array_set_size (self->undo, 0);
-  g_ptr_array_set_size (self->redo, 0);
-}
-
-static void op_review_view_sync_editor (OpReviewView *self);
-static void op_review_view_sync_actions (OpReviewView *self);
-
-static void
-op_review_view_push_undo (OpReviewView *self)
-{
-  g_ptr_array_add (self->undo, edits_copy (self->edits));
-  g_ptr_array_set_size (self->redo, 0);
+  g_signal_emit (self, signals [SIGNAL_RECALCULATED], 0, version);
 }
 
 /* ---- showing a plan ---------------------------------------------------- */
 
-static char *
-tooth_name (OpReviewView *self,
-            int           fdi)
+char *
+op__review_tooth_name (OpReviewView *self,
+                       int           fdi)
 {
   g_autofree char *n = op_fdi_format (fdi, self->numbering);
 
@@ -151,8 +72,8 @@ op_review_view_fill_warnings (OpReviewView *self)
       const OpPlanWarning *w = &g_array_index (self->plan->warnings, OpPlanWarning, i);
       GtkWidget *row = adw_action_row_new ();
       g_autofree char *title = NULL;
-      g_autofree char *a = w->fdi_a ? tooth_name (self, w->fdi_a) : NULL;
-      g_autofree char *b = w->fdi_b ? tooth_name (self, w->fdi_b) : NULL;
+      g_autofree char *a = w->fdi_a ? op__review_tooth_name (self, w->fdi_a) : NULL;
+      g_autofree char *b = w->fdi_b ? op__review_tooth_name (self, w->fdi_b) : NULL;
       g_autofree char *escaped = g_markup_escape_text (w->message, -1);
 
       if (a && b)
@@ -182,108 +103,10 @@ op_review_view_fill_warnings (OpReviewView *self)
     }
 }
 
-static void
-op_review_view_fill_changes (OpReviewView *self)
-{
-  GtkWidget *child;
-  guint n = 0;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->changes_list))) != NULL)
-    gtk_list_box_remove (self->changes_list, child);
-
-  if (self->compare == NULL || self->plan == NULL)
-    {
-      gtk_label_set_text (self->changes_caption, _("Choose a version under “Compare with” to see what changed."));
-      gtk_widget_set_visible (GTK_WIDGET (self->changes_list), FALSE);
-      return;
-    }
-
-  for (guint i = 0; i < self->plan->n_teeth; i++)
-    {
-      int fdi = self->plan->teeth[i].fdi;
-      int j = op_plan_find_tooth (self->compare, fdi);
-      const OpMovement *mine = op_plan_target (self->plan, i);
-      GString *text = g_string_new (NULL);
-
-      if (j < 0)
-        g_string_append (text, _("only in this version"));
-      else
-        {
-          const OpMovement *theirs = op_plan_target (self->compare, (guint) j);
-
-          for (int c = 0; c < OP_N_COMPONENTS; c++)
-            {
-              double a = op_movement_get (theirs, c), b = op_movement_get (mine, c);
-
-              if (op_plan_units (a) == op_plan_units (b))
-                continue;
-              g_string_append_printf (text, "%s%s %+.2f → %+.2f %s", text->len ? ", " : "",
-                                      op_component_to_string (c), a, b, c < 3 ? "mm" : "°");
-            }
-        }
-      if (text->len > 0)
-        {
-          GtkWidget *row = adw_action_row_new ();
-          g_autofree char *name = tooth_name (self, fdi);
-          g_autofree char *title = g_strdup_printf (_("Tooth %s"), name);
-
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text->str);
-          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
-          gtk_list_box_append (self->changes_list, row);
-          n++;
-        }
-      g_string_free (text, TRUE);
-    }
-
-  {
-    g_autofree char *caption =
-      g_strdup_printf (g_dngettext (NULL, "v%d against v%d: %u tooth has a different target; stages %u → %u.",
-                                    "v%d against v%d: %u teeth have different targets; stages %u → %u.", n),
-                       self->version, self->compare_version, n,
-                       self->compare->n_stages - 1, self->plan->n_stages - 1);
-
-    gtk_label_set_text (self->changes_caption, caption);
-  }
-  gtk_widget_set_visible (GTK_WIDGET (self->changes_list), n > 0);
-}
-
-static void
-op_review_view_fill_versions (OpReviewView *self)
-{
-  g_autoptr(GtkStringList) versions = gtk_string_list_new (NULL);
-  g_autoptr(GtkStringList) others = gtk_string_list_new (NULL);
-  guint selected = GTK_INVALID_LIST_POSITION, compare = 0;
-
-  gtk_string_list_append (others, _("Nothing"));
-  for (guint i = 0; self->records && i < self->records->len; i++)
-    {
-      OpPlanRecord *r = g_ptr_array_index (self->records, i);
-      g_autofree char *when = g_strndup (r->created_at ? r->created_at : "", 16);
-      g_autofree char *text = NULL;
-
-      g_strdelimit (when, "T", ' ');
-      text = g_strdup_printf (_("v%d · %s · %s"), r->version, when,
-                              r->author && r->author[0] ? r->author : _("planner"));
-      gtk_string_list_append (versions, text);
-      gtk_string_list_append (others, text);
-      if (r->version == self->version)
-        selected = i;
-      if (r->version == self->compare_version)
-        compare = i + 1;
-    }
-
-  self->updating = TRUE;
-  gtk_drop_down_set_model (self->version_dropdown, G_LIST_MODEL (versions));
-  gtk_drop_down_set_selected (self->version_dropdown, selected);
-  gtk_drop_down_set_model (self->compare_dropdown, G_LIST_MODEL (others));
-  gtk_drop_down_set_selected (self->compare_dropdown, compare);
-  self->updating = FALSE;
-}
 
 /* Shows self->plan everywhere. */
-static void
-op_review_view_show_plan (OpReviewView *self)
+void
+op__review_show_plan (OpReviewView *self)
 {
   g_autofree char *caption = NULL;
   guint flagged;
@@ -292,8 +115,8 @@ op_review_view_show_plan (OpReviewView *self)
   op_movement_table_set_plan (self->table, self->plan, self->numbering);
   op__review_scene_set_plan (self);
   op_review_view_fill_warnings (self);
-  op_review_view_fill_changes (self);
-  op_review_view_fill_versions (self);
+  op__review_fill_changes (self);
+  op__review_fill_versions (self);
 
   flagged = op_movement_table_count_flagged (self->table);
   if (self->plan != NULL)
@@ -313,71 +136,14 @@ op_review_view_show_plan (OpReviewView *self)
     }
 
   op__review_scene_update (self);
-  op_review_view_sync_editor (self);
-  op_review_view_sync_actions (self);
+  op__review_sync_editor (self);
+  op__review_sync_actions (self);
 }
 
-static OpPlan *
-op_review_view_read_version (OpReviewView  *self,
-                             int            version,
-                             GError       **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *name = g_strdup_printf ("plan v%d", version);
-  gsize len;
-  const char *data;
 
-  bytes = op_store_get_plan (self->store, self->case_id, version, NULL, error);
-  if (bytes == NULL)
-    return NULL;
-  data = g_bytes_get_data (bytes, &len);
-  return op_plan_decode (data, len, name, error);
-}
 
-/* ---- the editor -------------------------------------------------------- */
-
-static void
-op_review_view_sync_editor (OpReviewView *self)
-{
-  int i = self->plan && self->selected ? op_plan_find_tooth (self->plan, self->selected) : -1;
-  gboolean have = i >= 0;
-
-  self->updating = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->target_grid), have);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->lock_switch), have);
-  if (have)
-    {
-      g_autofree char *name = tooth_name (self, self->selected);
-      g_autofree char *title = g_strdup_printf (_("Tooth %s"), name);
-      OpToothOverride *ov = edits_find_override (self->edits, self->selected);
-      gboolean locked = edits_is_locked (self->edits, self->selected);
-
-      gtk_label_set_text (self->tooth_title, title);
-      gtk_label_set_text (self->tooth_subtitle,
-                          ov ? _("Target edited: Recalculate to make a new version with it.")
-                             : locked ? _("Locked: keeps this target when the plan is recalculated.")
-                                      : _("Target from the setup, relative to where the tooth is now."));
-      for (int c = 0; c < OP_N_COMPONENTS; c++)
-        gtk_spin_button_set_value (self->target_spins[c], op_review_view_get_target (self, self->selected, c));
-      gtk_switch_set_active (self->lock_switch, locked);
-    }
-  else
-    {
-      gtk_label_set_text (self->tooth_title, _("No tooth selected"));
-      gtk_label_set_text (self->tooth_subtitle,
-                          _("Click a tooth in the 3D view or a row in the table to adjust its target."));
-      for (int c = 0; c < OP_N_COMPONENTS; c++)
-        gtk_spin_button_set_value (self->target_spins[c], 0.0);
-      gtk_switch_set_active (self->lock_switch, FALSE);
-    }
-  gtk_drop_down_set_selected (self->strategy_dropdown, self->edits->strategy);
-  for (int c = 0; c < OP_N_COMPONENTS; c++)
-    gtk_spin_button_set_value (self->limit_spins[c], op_movement_get (&self->edits->limits, c));
-  self->updating = FALSE;
-}
-
-static void
-op_review_view_sync_actions (OpReviewView *self)
+void
+op__review_sync_actions (OpReviewView *self)
 {
   gboolean ready = self->plan != NULL || self->dentition != NULL;
 
@@ -389,54 +155,6 @@ op_review_view_sync_actions (OpReviewView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->compare_dropdown), !self->busy);
 }
 
-static void
-on_target_spin_changed (GtkSpinButton *spin,
-                        OpReviewView  *self)
-{
-  int c = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (spin), "op-component"));
-
-  if (self->updating || self->selected == 0)
-    return;
-  op_review_view_set_target (self, self->selected, c, gtk_spin_button_get_value (spin));
-}
-
-static void
-on_limit_spin_changed (GtkSpinButton *spin,
-                       OpReviewView  *self)
-{
-  int c = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (spin), "op-component"));
-  double v = gtk_spin_button_get_value (spin);
-
-  if (self->updating || v == op_movement_get (&self->edits->limits, c))
-    return;
-  op_review_view_push_undo (self);
-  op_movement_set (&self->edits->limits, c, v);
-  op_review_view_sync_actions (self);
-}
-
-static void
-on_strategy_changed (GtkDropDown  *dropdown,
-                     GParamSpec   *pspec,
-                     OpReviewView *self)
-{
-  guint s = gtk_drop_down_get_selected (dropdown);
-
-  if (self->updating || s >= OP_STAGE_N_STRATEGIES || s == (guint) self->edits->strategy)
-    return;
-  op_review_view_push_undo (self);
-  self->edits->strategy = (OpStageStrategy) s;
-  op_review_view_sync_actions (self);
-}
-
-static void
-on_lock_changed (GtkSwitch    *sw,
-                 GParamSpec   *pspec,
-                 OpReviewView *self)
-{
-  if (self->updating || self->selected == 0)
-    return;
-  op_review_view_set_locked (self, self->selected, gtk_switch_get_active (sw));
-}
 
 /* ---- workers ----------------------------------------------------------- */
 
@@ -516,14 +234,9 @@ load_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-op_review_view_set_busy (OpReviewView *self,
-                         gboolean      busy,
-                         const char   *what);
-
-static void
-op_review_view_set_error (OpReviewView *self,
-                          const char   *message)
+void
+op__review_set_error (OpReviewView *self,
+                      const char   *message)
 {
   g_free (self->last_error);
   self->last_error = g_strdup (message);
@@ -551,8 +264,8 @@ on_load_done (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          op_review_view_set_busy (self, FALSE, NULL);
-          op_review_view_set_error (self, error->message);
+          op__review_set_busy (self, FALSE, NULL);
+          op__review_set_error (self, error->message);
           adw_status_page_set_title (self->empty_page, _("The Plan Could Not Be Loaded"));
           adw_status_page_set_description (self->empty_page, error->message);
           gtk_stack_set_visible_child_name (self->main_stack, "empty");
@@ -561,13 +274,13 @@ on_load_done (GObject      *source,
       return;
     }
 
-  op_review_view_set_busy (self, FALSE, NULL);
+  op__review_set_busy (self, FALSE, NULL);
   self->has_teeth = d->dentition != NULL;
   self->dentition = g_steal_pointer (&d->dentition);
   self->plan = g_steal_pointer (&d->plan);
   self->records = g_steal_pointer (&d->records);
   self->version = d->version;
-  op_review_view_reset_edits (self);
+  op__review_reset_edits (self);
 
   if (self->dentition == NULL)
     {
@@ -592,169 +305,14 @@ on_load_done (GObject      *source,
       gtk_stack_set_visible_child_name (self->main_stack, "review");
       op__review_scene_build (self);
       op_stage_timeline_set_stage (self->timeline, 0);
-      op_review_view_show_plan (self);
+      op__review_show_plan (self);
       op_stage_timeline_set_stage (self->timeline, self->plan->n_stages - 1);
     }
-  op_review_view_sync_actions (self);
+  op__review_sync_actions (self);
   g_signal_emit (self, signals [SIGNAL_LOADED], 0);
   g_object_unref (self);
 }
 
-typedef struct {
-  OpStore         *store;
-  gint64           case_id;
-  OpDentition     *dentition;   /* a copy: the worker owns it */
-  OpPlan          *previous;    /* a copy, or NULL */
-  int              parent;
-  OpReviewEdits   *edits;
-  OpPlan          *plan;        /* out */
-  int              version;     /* out */
-  double           seconds;     /* out */
-} RecalcData;
-
-static void
-recalc_data_free (gpointer data)
-{
-  RecalcData *d = data;
-
-  g_clear_object (&d->store);
-  g_clear_pointer (&d->dentition, op_dentition_free);
-  g_clear_pointer (&d->previous, op_plan_free);
-  g_clear_pointer (&d->edits, edits_free);
-  g_clear_pointer (&d->plan, op_plan_free);
-  g_free (d);
-}
-
-static char *
-recalc_parameters (const RecalcData *d)
-{
-  GString *s = g_string_new ("{");
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* The same keys as "orthoplan-cli plan", so a version says what it was
-   * asked whichever tool made it. */
-  g_string_append_printf (s, "\"strategy\": \"%s\", \"limits\": \"", op_stage_strategy_to_string (d->edits->strategy));
-  for (int c = 0; c < OP_N_COMPONENTS; c++)
-    g_string_append_printf (s, "%s%s=%s", c ? "," : "", op_component_to_string (c),
-                            g_ascii_formatd (buf, sizeof buf, "%.4f", op_movement_get (&d->edits->limits, c)));
-  g_string_append (s, "\", \"lock\": \"");
-  for (guint i = 0; i < d->edits->locked->len; i++)
-    g_string_append_printf (s, "%s%d", i ? "," : "", g_array_index (d->edits->locked, int, i));
-  g_string_append (s, "\", \"targets\": [");
-  for (guint i = 0; i < d->edits->overrides->len; i++)
-    {
-      const OpToothOverride *ov = &g_array_index (d->edits->overrides, OpToothOverride, i);
-      gboolean first = TRUE;
-
-      g_string_append_printf (s, "%s\"%d:", i ? ", " : "", ov->fdi);
-      for (int c = 0; c < OP_N_COMPONENTS; c++)
-        if (ov->mask & (1u << c))
-          {
-            g_string_append_printf (s, "%s%s=%s", first ? "" : ",", op_component_to_string (c),
-                                    g_ascii_formatd (buf, sizeof buf, "%.4f", op_movement_get (&ov->target, c)));
-            first = FALSE;
-          }
-      g_string_append_c (s, '"');
-    }
-  g_string_append (s, "], \"source\": \"review\"}");
-  return g_string_free (s, FALSE);
-}
-
-static void
-recalc_thread (GTask        *task,
-               gpointer      source,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  RecalcData *d = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *params = NULL;
-  OpPlannerOptions options = { 0 };
-  gint64 start = g_get_monotonic_time ();
-
-  options.limits = d->edits->limits;
-  options.strategy = d->edits->strategy;
-  options.overrides = (const OpToothOverride *) d->edits->overrides->data;
-  options.n_overrides = d->edits->overrides->len;
-  options.locked = (const int *) d->edits->locked->data;
-  options.n_locked = d->edits->locked->len;
-  options.previous = d->previous;
-
-  d->plan = op_planner_plan (d->dentition, &options, &error);
-  if (d->plan == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  d->seconds = (g_get_monotonic_time () - start) / 1e6;
-
-  /* The planner cannot be stopped part way; Cancel means its result is
-   * not stored, which is checked here, before anything is written. */
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  bytes = op_plan_encode (d->plan);
-  params = recalc_parameters (d);
-  d->version = op_store_add_plan (d->store, d->case_id, d->parent, params, bytes, &error);
-  if (d->version == 0)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_recalc_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  OpReviewView *self = user_data;
-  GTask *task = G_TASK (result);
-  RecalcData *d = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  op_review_view_set_busy (self, FALSE, NULL);
-  if (!g_task_propagate_boolean (task, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        op_review_view_set_error (self, _("Recalculation cancelled; no version was stored."));
-      else
-        op_review_view_set_error (self, error->message);
-      op_review_view_sync_actions (self);
-      g_signal_emit (self, signals [SIGNAL_RECALCULATED], 0, 0);
-      g_object_unref (self);
-      return;
-    }
-
-  g_clear_pointer (&self->plan, op_plan_free);
-  self->plan = g_steal_pointer (&d->plan);
-  self->version = d->version;
-  g_clear_pointer (&self->records, g_ptr_array_unref);
-  self->records = op_store_list_plans (self->store, self->case_id, NULL);
-  op_review_view_set_error (self, NULL);
-
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "review") != 0)
-    {
-      gtk_stack_set_visible_child_name (self->main_stack, "review");
-      op_review_view_show_plan (self);
-      op_stage_timeline_set_stage (self->timeline, self->plan->n_stages - 1);
-    }
-  else
-    op_review_view_show_plan (self);
-
-  {
-    GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-    g_autofree char *text = g_strdup_printf (_("Stored plan v%d: %u aligners, planned in %.1f s"),
-                                             self->version, self->plan->n_stages - 1, d->seconds);
-
-    if (overlay != NULL)
-      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
-  }
-  g_signal_emit (self, signals [SIGNAL_RECALCULATED], 0, self->version);
-  g_object_unref (self);
-}
 
 static gboolean
 on_pulse (gpointer data)
@@ -763,10 +321,10 @@ on_pulse (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-op_review_view_set_busy (OpReviewView *self,
-                         gboolean      busy,
-                         const char   *what)
+void
+op__review_set_busy (OpReviewView *self,
+                     gboolean      busy,
+                     const char   *what)
 {
   self->busy = busy;
   gtk_revealer_set_reveal_child (self->progress_revealer, busy && what != NULL);
@@ -777,7 +335,7 @@ op_review_view_set_busy (OpReviewView *self,
    * pretending to know. */
   if (busy)
     self->pulse_source = g_timeout_add (120, on_pulse, self->progress_bar);
-  op_review_view_sync_actions (self);
+  op__review_sync_actions (self);
 }
 
 /* ---- actions ----------------------------------------------------------- */
@@ -894,36 +452,6 @@ on_viewer_click (GtkGestureClick *gesture,
     op_review_view_select_tooth (self, fdi);
 }
 
-static void
-on_version_selected (GtkDropDown  *dropdown,
-                     GParamSpec   *pspec,
-                     OpReviewView *self)
-{
-  guint i = gtk_drop_down_get_selected (dropdown);
-  g_autoptr(GError) error = NULL;
-
-  if (self->updating || self->records == NULL || i >= self->records->len)
-    return;
-  if (!op_review_view_show_version (self, ((OpPlanRecord *) g_ptr_array_index (self->records, i))->version, &error))
-    op_review_view_set_error (self, error->message);
-}
-
-static void
-on_compare_selected (GtkDropDown  *dropdown,
-                     GParamSpec   *pspec,
-                     OpReviewView *self)
-{
-  guint i = gtk_drop_down_get_selected (dropdown);
-  g_autoptr(GError) error = NULL;
-  int version = 0;
-
-  if (self->updating || self->records == NULL)
-    return;
-  if (i > 0 && i <= self->records->len)
-    version = ((OpPlanRecord *) g_ptr_array_index (self->records, i - 1))->version;
-  if (!op_review_view_compare_with (self, version, &error))
-    op_review_view_set_error (self, error->message);
-}
 
 static void
 on_side_page_changed (GtkStack     *stack,
@@ -977,7 +505,7 @@ op_review_view_finalize (GObject *object)
   g_clear_pointer (&self->records, g_ptr_array_unref);
   g_clear_pointer (&self->teeth, g_array_unref);
   g_clear_pointer (&self->markers, g_array_unref);
-  g_clear_pointer (&self->edits, edits_free);
+  g_clear_pointer (&self->edits, op__review_edits_free);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->last_error, g_free);
@@ -1061,9 +589,9 @@ op_review_view_init (OpReviewView *self)
 
   self->teeth = g_array_new (FALSE, TRUE, sizeof (OpReviewTooth));
   self->markers = g_array_new (FALSE, TRUE, sizeof (OpReviewMarker));
-  self->undo = g_ptr_array_new_with_free_func (edits_free);
-  self->redo = g_ptr_array_new_with_free_func (edits_free);
-  self->edits = edits_new ();
+  self->undo = g_ptr_array_new_with_free_func (op__review_edits_free);
+  self->redo = g_ptr_array_new_with_free_func (op__review_edits_free);
+  self->edits = op__review_edits_new ();
   self->numbering = OP_NUMBERING_FDI;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1084,45 +612,14 @@ op_review_view_init (OpReviewView *self)
       }
   }
 
-  for (int c = 0; c < OP_N_COMPONENTS; c++)
-    {
-      GtkWidget *label = gtk_label_new (_(component_labels[c]));
-      GtkWidget *spin = gtk_spin_button_new_with_range (-target_range[c], target_range[c], c < 3 ? 0.05 : 0.5);
-      GtkWidget *limit_label = gtk_label_new (_(component_labels[c]));
-      GtkWidget *limit = gtk_spin_button_new_with_range (c < 3 ? 0.05 : 0.25, c < 3 ? 1.0 : 5.0, c < 3 ? 0.05 : 0.25);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0.f);
-      gtk_widget_add_css_class (label, "caption");
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), c < 3 ? 2 : 1);
-      gtk_widget_add_css_class (spin, "numeric");
-      g_object_set_data (G_OBJECT (spin), "op-component", GINT_TO_POINTER (c));
-      g_signal_connect (spin, "value-changed", G_CALLBACK (on_target_spin_changed), self);
-      gtk_grid_attach (self->target_grid, label, c % 3, (c / 3) * 2, 1, 1);
-      gtk_grid_attach (self->target_grid, spin, c % 3, (c / 3) * 2 + 1, 1, 1);
-      self->target_spins[c] = GTK_SPIN_BUTTON (spin);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _(component_labels[c]), -1);
-
-      gtk_label_set_xalign (GTK_LABEL (limit_label), 0.f);
-      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (limit), 2);
-      g_object_set_data (G_OBJECT (limit), "op-component", GINT_TO_POINTER (c));
-      g_signal_connect (limit, "value-changed", G_CALLBACK (on_limit_spin_changed), self);
-      gtk_grid_attach (self->options_grid, limit_label, 0, 2 + c, 1, 1);
-      gtk_grid_attach (self->options_grid, limit, 1, 2 + c, 1, 1);
-      self->limit_spins[c] = GTK_SPIN_BUTTON (limit);
-    }
-
-  g_signal_connect (self->strategy_dropdown, "notify::selected", G_CALLBACK (on_strategy_changed), self);
-  g_signal_connect (self->lock_switch, "notify::active", G_CALLBACK (on_lock_changed), self);
+  op__review_editor_init (self);
   g_signal_connect (self->timeline, "notify::stage", G_CALLBACK (on_stage_changed), self);
   g_signal_connect (self->ghost_toggle, "toggled", G_CALLBACK (on_display_toggled), self);
   g_signal_connect (self->color_toggle, "toggled", G_CALLBACK (on_display_toggled), self);
   g_signal_connect (self->per_stage_toggle, "toggled", G_CALLBACK (on_per_stage_toggled), self);
   g_signal_connect (self->table, "tooth-selected", G_CALLBACK (on_table_tooth_selected), self);
   g_signal_connect (self->warnings_list, "row-activated", G_CALLBACK (on_warning_activated), self);
-  g_signal_connect (self->version_dropdown, "notify::selected", G_CALLBACK (on_version_selected), self);
-  g_signal_connect (self->compare_dropdown, "notify::selected", G_CALLBACK (on_compare_selected), self);
+  op__review_versions_connect (self);
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
@@ -1161,8 +658,8 @@ op_review_view_init (OpReviewView *self)
   }
 
   op__review_scene_fill_legend (self);
-  op_review_view_sync_editor (self);
-  op_review_view_sync_actions (self);
+  op__review_sync_editor (self);
+  op__review_sync_actions (self);
 }
 
 /* ---- public API -------------------------------------------------------- */
@@ -1206,20 +703,20 @@ op_review_view_load_case (OpReviewView *self,
   self->compare_version = 0;
   self->selected = 0;
   self->has_teeth = FALSE;
-  op_review_view_reset_edits (self);
-  op_review_view_set_error (self, NULL);
+  op__review_reset_edits (self);
+  op__review_set_error (self, NULL);
 
   if (self->store != NULL)
     op_approval_panel_load_case (self->approval_panel, case_id);
   if (case_id == 0 || self->store == NULL)
     {
       gtk_stack_set_visible_child_name (self->main_stack, "empty");
-      op_review_view_set_busy (self, FALSE, NULL);
+      op__review_set_busy (self, FALSE, NULL);
       return;
     }
 
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
-  op_review_view_set_busy (self, TRUE, NULL);
+  op__review_set_busy (self, TRUE, NULL);
   self->cancellable = g_cancellable_new ();
   d = g_new0 (LoadData, 1);
   d->store = g_object_ref (self->store);
@@ -1264,59 +761,6 @@ op_review_view_get_n_versions (OpReviewView *self)
   return self->records ? self->records->len : 0;
 }
 
-gboolean
-op_review_view_show_version (OpReviewView  *self,
-                             int            version,
-                             GError       **error)
-{
-  OpPlan *plan;
-
-  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
-
-  plan = op_review_view_read_version (self, version, error);
-  if (plan == NULL)
-    return FALSE;
-  g_clear_pointer (&self->plan, op_plan_free);
-  self->plan = plan;
-  self->version = version;
-  op_review_view_reset_edits (self);
-  op_review_view_show_plan (self);
-  return TRUE;
-}
-
-gboolean
-op_review_view_compare_with (OpReviewView  *self,
-                             int            version,
-                             GError       **error)
-{
-  OpPlan *plan = NULL;
-
-  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
-
-  if (version != 0 && (plan = op_review_view_read_version (self, version, error)) == NULL)
-    return FALSE;
-  g_clear_pointer (&self->compare, op_plan_free);
-  self->compare = plan;
-  self->compare_version = version;
-  op_review_view_fill_changes (self);
-  op_review_view_fill_versions (self);
-  op__review_scene_update (self);
-  if (plan != NULL)
-    gtk_stack_set_visible_child_name (self->side_stack, "changes");
-  return TRUE;
-}
-
-guint
-op_review_view_get_n_changes (OpReviewView *self)
-{
-  guint n = 0;
-
-  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), 0);
-
-  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->changes_list)); c; c = gtk_widget_get_next_sibling (c))
-    n++;
-  return n;
-}
 
 void
 op_review_view_select_tooth (OpReviewView *self,
@@ -1329,7 +773,7 @@ op_review_view_select_tooth (OpReviewView *self,
   self->selected = fdi;
   op_movement_table_select (self->table, fdi);
   op__review_scene_update (self);
-  op_review_view_sync_editor (self);
+  op__review_sync_editor (self);
 }
 
 int
@@ -1339,142 +783,6 @@ op_review_view_get_selected_tooth (OpReviewView *self)
   return self->selected;
 }
 
-double
-op_review_view_get_target (OpReviewView *self,
-                           int           fdi,
-                           OpComponent   component)
-{
-  OpToothOverride *ov;
-  int i;
-
-  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), 0.0);
-
-  if ((ov = edits_find_override (self->edits, fdi)) != NULL && (ov->mask & (1u << component)))
-    return op_movement_get (&ov->target, component);
-  if (self->plan == NULL || (i = op_plan_find_tooth (self->plan, fdi)) < 0)
-    return 0.0;
-  return op_movement_get (op_plan_target (self->plan, (guint) i), component);
-}
-
-void
-op_review_view_set_target (OpReviewView *self,
-                           int           fdi,
-                           OpComponent   component,
-                           double        value)
-{
-  OpToothOverride *ov;
-  int i;
-
-  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
-  g_return_if_fail ((guint) component < OP_N_COMPONENTS);
-
-  if (self->plan == NULL || (i = op_plan_find_tooth (self->plan, fdi)) < 0 || !isfinite (value))
-    return;
-  value = op_plan_quantize (value);
-  if (op_plan_units (value) == op_plan_units (op_review_view_get_target (self, fdi, component)))
-    return;
-
-  op_review_view_push_undo (self);
-  if ((ov = edits_find_override (self->edits, fdi)) == NULL)
-    {
-      OpToothOverride fresh = { .fdi = fdi, .mask = 0, .target = *op_plan_target (self->plan, (guint) i) };
-
-      g_array_append_val (self->edits->overrides, fresh);
-      ov = &g_array_index (self->edits->overrides, OpToothOverride, self->edits->overrides->len - 1);
-    }
-  op_movement_set (&ov->target, component, value);
-  ov->mask |= 1u << component;
-  if (fdi == self->selected)
-    op_review_view_sync_editor (self);
-  op_review_view_sync_actions (self);
-}
-
-void
-op_review_view_set_locked (OpReviewView *self,
-                           int           fdi,
-                           gboolean      locked)
-{
-  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
-
-  if (!!locked == edits_is_locked (self->edits, fdi))
-    return;
-  op_review_view_push_undo (self);
-  if (locked)
-    g_array_append_val (self->edits->locked, fdi);
-  else
-    for (guint i = 0; i < self->edits->locked->len; i++)
-      if (g_array_index (self->edits->locked, int, i) == fdi)
-        {
-          g_array_remove_index (self->edits->locked, i);
-          break;
-        }
-  if (fdi == self->selected)
-    op_review_view_sync_editor (self);
-  op_review_view_sync_actions (self);
-}
-
-gboolean
-op_review_view_undo (OpReviewView *self)
-{
-  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
-
-  if (self->undo->len == 0 || self->busy)
-    return FALSE;
-  g_ptr_array_add (self->redo, g_steal_pointer (&self->edits));
-  self->edits = g_ptr_array_steal_index (self->undo, self->undo->len - 1);
-  op_review_view_sync_editor (self);
-  op_review_view_sync_actions (self);
-  return TRUE;
-}
-
-gboolean
-op_review_view_redo (OpReviewView *self)
-{
-  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
-
-  if (self->redo->len == 0 || self->busy)
-    return FALSE;
-  g_ptr_array_add (self->undo, g_steal_pointer (&self->edits));
-  self->edits = g_ptr_array_steal_index (self->redo, self->redo->len - 1);
-  op_review_view_sync_editor (self);
-  op_review_view_sync_actions (self);
-  return TRUE;
-}
-
-void
-op_review_view_recalculate (OpReviewView *self)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *why = NULL;
-  RecalcData *d;
-
-  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
-
-  if (self->busy || self->dentition == NULL || self->store == NULL)
-    return;
-  if (!op_plan_limits_valid (&self->edits->limits, &why))
-    {
-      op_review_view_set_error (self, why);
-      return;
-    }
-
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  d = g_new0 (RecalcData, 1);
-  d->store = g_object_ref (self->store);
-  d->case_id = self->case_id;
-  /* The worker gets its own copies, so that opening another case or
-   * another version meanwhile cannot pull data from under it. */
-  d->dentition = op_dentition_copy (self->dentition);
-  d->previous = self->plan ? op_plan_copy (self->plan) : NULL;
-  d->parent = self->version;
-  d->edits = edits_copy (self->edits);
-
-  op_review_view_set_busy (self, TRUE, _("Planning: targets, staging, collisions and IPR…"));
-  task = g_task_new (self, self->cancellable, on_recalc_done, g_object_ref (self));
-  g_task_set_task_data (task, d, recalc_data_free);
-  g_task_run_in_thread (task, recalc_thread);
-}
 
 const char *
 op_review_view_get_last_error (OpReviewView *self)

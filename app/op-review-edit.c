@@ -1,0 +1,532 @@
+/* op-review-edit.c: the review view's target editor: edits and their
+ * undo and redo history, the editor panel, and the worker that plans
+ * again with the edits and stores the result as a new version.
+ *
+ * Copyright 2025 The Orthoplan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "op-plan-json.h"
+#include "op-review-private.h"
+
+/* Spin button ranges: beyond these no aligner plan is sensible, and the
+ * planner's own checks refuse far less. */
+static const double target_range[OP_N_COMPONENTS] = { 8.0, 8.0, 5.0, 60.0, 30.0, 30.0 };
+static const char *const component_labels[OP_N_COMPONENTS] = {
+  N_("Mesial mm"), N_("Buccal mm"), N_("Extrusion mm"), N_("Rotation °"), N_("Tip °"), N_("Torque °"),
+};
+
+/* ---- edits and the undo stack ---------------------------------------- */
+
+OpReviewEdits *
+op__review_edits_new (void)
+{
+  OpReviewEdits *e = g_new0 (OpReviewEdits, 1);
+
+  e->overrides = g_array_new (FALSE, TRUE, sizeof (OpToothOverride));
+  e->locked = g_array_new (FALSE, TRUE, sizeof (int));
+  op_plan_default_limits (&e->limits);
+  return e;
+}
+
+static OpReviewEdits *
+edits_copy (const OpReviewEdits *src)
+{
+  OpReviewEdits *e = op__review_edits_new ();
+
+  g_array_append_vals (e->overrides, src->overrides->data, src->overrides->len);
+  g_array_append_vals (e->locked, src->locked->data, src->locked->len);
+  e->limits = src->limits;
+  e->strategy = src->strategy;
+  return e;
+}
+
+void
+op__review_edits_free (gpointer data)
+{
+  OpReviewEdits *e = data;
+
+  if (e == NULL)
+    return;
+  g_array_unref (e->overrides);
+  g_array_unref (e->locked);
+  g_free (e);
+}
+
+static OpToothOverride *
+edits_find_override (OpReviewEdits *e,
+                     int            fdi)
+{
+  for (guint i = 0; i < e->overrides->len; i++)
+    if (g_array_index (e->overrides, OpToothOverride, i).fdi == fdi)
+      return &g_array_index (e->overrides, OpToothOverride, i);
+  return NULL;
+}
+
+static gboolean
+edits_is_locked (OpReviewEdits *e,
+                 int            fdi)
+{
+  for (guint i = 0; i < e->locked->len; i++)
+    if (g_array_index (e->locked, int, i) == fdi)
+      return TRUE;
+  return FALSE;
+}
+
+/* Edits start from the plan shown: its limits, strategy and locks. */
+void
+op__review_reset_edits (OpReviewView *self)
+{
+  g_clear_pointer (&self->edits, op__review_edits_free);
+  self->edits = op__review_edits_new ();
+  if (self->plan != NULL)
+    {
+      self->edits->limits = self->plan->limits;
+      self->edits->strategy = self->plan->strategy;
+      for (guint i = 0; i < self->plan->n_teeth; i++)
+        if (self->plan->teeth[i].locked)
+          g_array_append_val (self->edits->locked, self->plan->teeth[i].fdi);
+    }
+  g_ptr_array_set_size (self->undo, 0);
+  g_ptr_array_set_size (self->redo, 0);
+}
+
+
+void
+op__review_push_undo (OpReviewView *self)
+{
+  g_ptr_array_add (self->undo, edits_copy (self->edits));
+  g_ptr_array_set_size (self->redo, 0);
+}
+
+/* ---- the editor -------------------------------------------------------- */
+
+void
+op__review_sync_editor (OpReviewView *self)
+{
+  int i = self->plan && self->selected ? op_plan_find_tooth (self->plan, self->selected) : -1;
+  gboolean have = i >= 0;
+
+  self->updating = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->target_grid), have);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lock_switch), have);
+  if (have)
+    {
+      g_autofree char *name = op__review_tooth_name (self, self->selected);
+      g_autofree char *title = g_strdup_printf (_("Tooth %s"), name);
+      OpToothOverride *ov = edits_find_override (self->edits, self->selected);
+      gboolean locked = edits_is_locked (self->edits, self->selected);
+
+      gtk_label_set_text (self->tooth_title, title);
+      gtk_label_set_text (self->tooth_subtitle,
+                          ov ? _("Target edited: Recalculate to make a new version with it.")
+                             : locked ? _("Locked: keeps this target when the plan is recalculated.")
+                                      : _("Target from the setup, relative to where the tooth is now."));
+      for (int c = 0; c < OP_N_COMPONENTS; c++)
+        gtk_spin_button_set_value (self->target_spins[c], op_review_view_get_target (self, self->selected, c));
+      gtk_switch_set_active (self->lock_switch, locked);
+    }
+  else
+    {
+      gtk_label_set_text (self->tooth_title, _("No tooth selected"));
+      gtk_label_set_text (self->tooth_subtitle,
+                          _("Click a tooth in the 3D view or a row in the table to adjust its target."));
+      for (int c = 0; c < OP_N_COMPONENTS; c++)
+        gtk_spin_button_set_value (self->target_spins[c], 0.0);
+      gtk_switch_set_active (self->lock_switch, FALSE);
+    }
+  gtk_drop_down_set_selected (self->strategy_dropdown, self->edits->strategy);
+  for (int c = 0; c < OP_N_COMPONENTS; c++)
+    gtk_spin_button_set_value (self->limit_spins[c], op_movement_get (&self->edits->limits, c));
+  self->updating = FALSE;
+}
+
+static void
+on_target_spin_changed (GtkSpinButton *spin,
+                        OpReviewView  *self)
+{
+  int c = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (spin), "op-component"));
+
+  if (self->updating || self->selected == 0)
+    return;
+  op_review_view_set_target (self, self->selected, c, gtk_spin_button_get_value (spin));
+}
+
+static void
+on_limit_spin_changed (GtkSpinButton *spin,
+                       OpReviewView  *self)
+{
+  int c = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (spin), "op-component"));
+  double v = gtk_spin_button_get_value (spin);
+
+  if (self->updating || v == op_movement_get (&self->edits->limits, c))
+    return;
+  op__review_push_undo (self);
+  op_movement_set (&self->edits->limits, c, v);
+  op__review_sync_actions (self);
+}
+
+static void
+on_strategy_changed (GtkDropDown  *dropdown,
+                     GParamSpec   *pspec,
+                     OpReviewView *self)
+{
+  guint s = gtk_drop_down_get_selected (dropdown);
+
+  if (self->updating || s >= OP_STAGE_N_STRATEGIES || s == (guint) self->edits->strategy)
+    return;
+  op__review_push_undo (self);
+  self->edits->strategy = (OpStageStrategy) s;
+  op__review_sync_actions (self);
+}
+
+static void
+on_lock_changed (GtkSwitch    *sw,
+                 GParamSpec   *pspec,
+                 OpReviewView *self)
+{
+  if (self->updating || self->selected == 0)
+    return;
+  op_review_view_set_locked (self, self->selected, gtk_switch_get_active (sw));
+}
+
+/* The target and limit spin buttons, made here rather than in the
+ * template so that each knows its component. */
+void
+op__review_editor_init (OpReviewView *self)
+{
+  for (int c = 0; c < OP_N_COMPONENTS; c++)
+    {
+      GtkWidget *label = gtk_label_new (_(component_labels[c]));
+      GtkWidget *spin = gtk_spin_button_new_with_range (-target_range[c], target_range[c], c < 3 ? 0.05 : 0.5);
+      GtkWidget *limit_label = gtk_label_new (_(component_labels[c]));
+      GtkWidget *limit = gtk_spin_button_new_with_range (c < 3 ? 0.05 : 0.25, c < 3 ? 1.0 : 5.0, c < 3 ? 0.05 : 0.25);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0.f);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), c < 3 ? 2 : 1);
+      gtk_widget_add_css_class (spin, "numeric");
+      g_object_set_data (G_OBJECT (spin), "op-component", GINT_TO_POINTER (c));
+      g_signal_connect (spin, "value-changed", G_CALLBACK (on_target_spin_changed), self);
+      gtk_grid_attach (self->target_grid, label, c % 3, (c / 3) * 2, 1, 1);
+      gtk_grid_attach (self->target_grid, spin, c % 3, (c / 3) * 2 + 1, 1, 1);
+      self->target_spins[c] = GTK_SPIN_BUTTON (spin);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _(component_labels[c]), -1);
+
+      gtk_label_set_xalign (GTK_LABEL (limit_label), 0.f);
+      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (limit), 2);
+      g_object_set_data (G_OBJECT (limit), "op-component", GINT_TO_POINTER (c));
+      g_signal_connect (limit, "value-changed", G_CALLBACK (on_limit_spin_changed), self);
+      gtk_grid_attach (self->options_grid, limit_label, 0, 2 + c, 1, 1);
+      gtk_grid_attach (self->options_grid, limit, 1, 2 + c, 1, 1);
+      self->limit_spins[c] = GTK_SPIN_BUTTON (limit);
+    }
+
+  g_signal_connect (self->strategy_dropdown, "notify::selected", G_CALLBACK (on_strategy_changed), self);
+  g_signal_connect (self->lock_switch, "notify::active", G_CALLBACK (on_lock_changed), self);
+}
+
+/* ---- recalculation --------------------------------------------------- */
+
+typedef struct {
+  OpStore         *store;
+  gint64           case_id;
+  OpDentition     *dentition;   /* a copy: the worker owns it */
+  OpPlan          *previous;    /* a copy, or NULL */
+  int              parent;
+  OpReviewEdits   *edits;
+  OpPlan          *plan;        /* out */
+  int              version;     /* out */
+  double           seconds;     /* out */
+} RecalcData;
+
+static void
+recalc_data_free (gpointer data)
+{
+  RecalcData *d = data;
+
+  g_clear_object (&d->store);
+  g_clear_pointer (&d->dentition, op_dentition_free);
+  g_clear_pointer (&d->previous, op_plan_free);
+  g_clear_pointer (&d->edits, op__review_edits_free);
+  g_clear_pointer (&d->plan, op_plan_free);
+  g_free (d);
+}
+
+static char *
+recalc_parameters (const RecalcData *d)
+{
+  GString *s = g_string_new ("{");
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* The same keys as "orthoplan-cli plan", so a version says what it was
+   * asked whichever tool made it. */
+  g_string_append_printf (s, "\"strategy\": \"%s\", \"limits\": \"", op_stage_strategy_to_string (d->edits->strategy));
+  for (int c = 0; c < OP_N_COMPONENTS; c++)
+    g_string_append_printf (s, "%s%s=%s", c ? "," : "", op_component_to_string (c),
+                            g_ascii_formatd (buf, sizeof buf, "%.4f", op_movement_get (&d->edits->limits, c)));
+  g_string_append (s, "\", \"lock\": \"");
+  for (guint i = 0; i < d->edits->locked->len; i++)
+    g_string_append_printf (s, "%s%d", i ? "," : "", g_array_index (d->edits->locked, int, i));
+  g_string_append (s, "\", \"targets\": [");
+  for (guint i = 0; i < d->edits->overrides->len; i++)
+    {
+      const OpToothOverride *ov = &g_array_index (d->edits->overrides, OpToothOverride, i);
+      gboolean first = TRUE;
+
+      g_string_append_printf (s, "%s\"%d:", i ? ", " : "", ov->fdi);
+      for (int c = 0; c < OP_N_COMPONENTS; c++)
+        if (ov->mask & (1u << c))
+          {
+            g_string_append_printf (s, "%s%s=%s", first ? "" : ",", op_component_to_string (c),
+                                    g_ascii_formatd (buf, sizeof buf, "%.4f", op_movement_get (&ov->target, c)));
+            first = FALSE;
+          }
+      g_string_append_c (s, '"');
+    }
+  g_string_append (s, "], \"source\": \"review\"}");
+  return g_string_free (s, FALSE);
+}
+
+static void
+recalc_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RecalcData *d = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *params = NULL;
+  OpPlannerOptions options = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  options.limits = d->edits->limits;
+  options.strategy = d->edits->strategy;
+  options.overrides = (const OpToothOverride *) d->edits->overrides->data;
+  options.n_overrides = d->edits->overrides->len;
+  options.locked = (const int *) d->edits->locked->data;
+  options.n_locked = d->edits->locked->len;
+  options.previous = d->previous;
+
+  d->plan = op_planner_plan (d->dentition, &options, &error);
+  if (d->plan == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  d->seconds = (g_get_monotonic_time () - start) / 1e6;
+
+  /* The planner cannot be stopped part way; Cancel means its result is
+   * not stored, which is checked here, before anything is written. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  bytes = op_plan_encode (d->plan);
+  params = recalc_parameters (d);
+  d->version = op_store_add_plan (d->store, d->case_id, d->parent, params, bytes, &error);
+  if (d->version == 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_recalc_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OpReviewView *self = user_data;
+  GTask *task = G_TASK (result);
+  RecalcData *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  op__review_set_busy (self, FALSE, NULL);
+  if (!g_task_propagate_boolean (task, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        op__review_set_error (self, _("Recalculation cancelled; no version was stored."));
+      else
+        op__review_set_error (self, error->message);
+      op__review_sync_actions (self);
+      op__review_emit_recalculated (self, 0);
+      g_object_unref (self);
+      return;
+    }
+
+  g_clear_pointer (&self->plan, op_plan_free);
+  self->plan = g_steal_pointer (&d->plan);
+  self->version = d->version;
+  g_clear_pointer (&self->records, g_ptr_array_unref);
+  self->records = op_store_list_plans (self->store, self->case_id, NULL);
+  op__review_set_error (self, NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "review") != 0)
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "review");
+      op__review_show_plan (self);
+      op_stage_timeline_set_stage (self->timeline, self->plan->n_stages - 1);
+    }
+  else
+    op__review_show_plan (self);
+
+  {
+    GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+    g_autofree char *text = g_strdup_printf (_("Stored plan v%d: %u aligners, planned in %.1f s"),
+                                             self->version, self->plan->n_stages - 1, d->seconds);
+
+    if (overlay != NULL)
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  }
+  op__review_emit_recalculated (self, self->version);
+  g_object_unref (self);
+}
+
+/* ---- public API -------------------------------------------------------- */
+
+double
+op_review_view_get_target (OpReviewView *self,
+                           int           fdi,
+                           OpComponent   component)
+{
+  OpToothOverride *ov;
+  int i;
+
+  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), 0.0);
+
+  if ((ov = edits_find_override (self->edits, fdi)) != NULL && (ov->mask & (1u << component)))
+    return op_movement_get (&ov->target, component);
+  if (self->plan == NULL || (i = op_plan_find_tooth (self->plan, fdi)) < 0)
+    return 0.0;
+  return op_movement_get (op_plan_target (self->plan, (guint) i), component);
+}
+
+void
+op_review_view_set_target (OpReviewView *self,
+                           int           fdi,
+                           OpComponent   component,
+                           double        value)
+{
+  OpToothOverride *ov;
+  int i;
+
+  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
+  g_return_if_fail ((guint) component < OP_N_COMPONENTS);
+
+  if (self->plan == NULL || (i = op_plan_find_tooth (self->plan, fdi)) < 0 || !isfinite (value))
+    return;
+  value = op_plan_quantize (value);
+  if (op_plan_units (value) == op_plan_units (op_review_view_get_target (self, fdi, component)))
+    return;
+
+  op__review_push_undo (self);
+  if ((ov = edits_find_override (self->edits, fdi)) == NULL)
+    {
+      OpToothOverride fresh = { .fdi = fdi, .mask = 0, .target = *op_plan_target (self->plan, (guint) i) };
+
+      g_array_append_val (self->edits->overrides, fresh);
+      ov = &g_array_index (self->edits->overrides, OpToothOverride, self->edits->overrides->len - 1);
+    }
+  op_movement_set (&ov->target, component, value);
+  ov->mask |= 1u << component;
+  if (fdi == self->selected)
+    op__review_sync_editor (self);
+  op__review_sync_actions (self);
+}
+
+void
+op_review_view_set_locked (OpReviewView *self,
+                           int           fdi,
+                           gboolean      locked)
+{
+  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
+
+  if (!!locked == edits_is_locked (self->edits, fdi))
+    return;
+  op__review_push_undo (self);
+  if (locked)
+    g_array_append_val (self->edits->locked, fdi);
+  else
+    for (guint i = 0; i < self->edits->locked->len; i++)
+      if (g_array_index (self->edits->locked, int, i) == fdi)
+        {
+          g_array_remove_index (self->edits->locked, i);
+          break;
+        }
+  if (fdi == self->selected)
+    op__review_sync_editor (self);
+  op__review_sync_actions (self);
+}
+
+gboolean
+op_review_view_undo (OpReviewView *self)
+{
+  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
+
+  if (self->undo->len == 0 || self->busy)
+    return FALSE;
+  g_ptr_array_add (self->redo, g_steal_pointer (&self->edits));
+  self->edits = g_ptr_array_steal_index (self->undo, self->undo->len - 1);
+  op__review_sync_editor (self);
+  op__review_sync_actions (self);
+  return TRUE;
+}
+
+gboolean
+op_review_view_redo (OpReviewView *self)
+{
+  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
+
+  if (self->redo->len == 0 || self->busy)
+    return FALSE;
+  g_ptr_array_add (self->undo, g_steal_pointer (&self->edits));
+  self->edits = g_ptr_array_steal_index (self->redo, self->redo->len - 1);
+  op__review_sync_editor (self);
+  op__review_sync_actions (self);
+  return TRUE;
+}
+
+void
+op_review_view_recalculate (OpReviewView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *why = NULL;
+  RecalcData *d;
+
+  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
+
+  if (self->busy || self->dentition == NULL || self->store == NULL)
+    return;
+  if (!op_plan_limits_valid (&self->edits->limits, &why))
+    {
+      op__review_set_error (self, why);
+      return;
+    }
+
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  d = g_new0 (RecalcData, 1);
+  d->store = g_object_ref (self->store);
+  d->case_id = self->case_id;
+  /* The worker gets its own copies, so that opening another case or
+   * another version meanwhile cannot pull data from under it. */
+  d->dentition = op_dentition_copy (self->dentition);
+  d->previous = self->plan ? op_plan_copy (self->plan) : NULL;
+  d->parent = self->version;
+  d->edits = edits_copy (self->edits);
+
+  op__review_set_busy (self, TRUE, _("Planning: targets, staging, collisions and IPR…"));
+  task = g_task_new (self, self->cancellable, on_recalc_done, g_object_ref (self));
+  g_task_set_task_data (task, d, recalc_data_free);
+  g_task_run_in_thread (task, recalc_thread);
+}
