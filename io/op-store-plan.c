@@ -30,8 +30,8 @@ sha256_of (const void *data, gsize len)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
 }
 
-static char *
-frame_to_text (const OpFrame *f)
+char *
+op__store_frame_to_text (const OpFrame *f)
 {
   const float *v[4] = { f->origin, f->mesial, f->buccal, f->occlusal };
   GString *s = g_string_new (NULL);
@@ -49,8 +49,9 @@ frame_to_text (const OpFrame *f)
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-frame_from_text (const char *text, OpFrame *f)
+gboolean
+op__store_frame_from_text (const char  *text,
+                           OpFrame     *f)
 {
   g_auto(GStrv) parts = g_strsplit (text, " ", -1);
   float *v[4] = { f->origin, f->mesial, f->buccal, f->occlusal };
@@ -220,7 +221,7 @@ op_store_create_case_from_teeth (OpStore            *self,
       gsize size = 0;
       const void *data = g_bytes_get_data (teeth[i].bytes, &size);
       g_autofree char *sha = sha256_of (data, size);
-      g_autofree char *frame = teeth[i].has_frame ? frame_to_text (&teeth[i].frame) : NULL;
+      g_autofree char *frame = teeth[i].has_frame ? op__store_frame_to_text (&teeth[i].frame) : NULL;
 
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, case_id);
@@ -306,7 +307,7 @@ op_store_load_teeth (OpStore       *self,
         }
       op_mesh_compute_bounds (mesh);
       tooth = op_tooth_new (fdi, mesh);
-      if (frame != NULL && frame_from_text (frame, &tooth->frame))
+      if (frame != NULL && op__store_frame_from_text (frame, &tooth->frame))
         tooth->has_frame = TRUE;
       op_dentition_add (dentition, tooth);
       if (filenames)

@@ -136,4 +136,14 @@ gint64          op__store_latest_plan_version_locked (OpStore  *self,
                                                       gint64    case_id,
                                                       GError  **error);
 
+/* The teeth table's frame column (op-store-plan.c): twelve numbers, the
+ * origin then the mesial, buccal and occlusal axes, written with %.9g so
+ * that every bit of a float comes back.  One writer for op-store-plan.c
+ * and op-store-teeth.c, so that op_store_load_teeth() reads the rows of
+ * both alike. */
+char           *op__store_frame_to_text   (const OpFrame *f);
+/* FALSE when @text is not twelve numbers; @f is then partly written. */
+gboolean        op__store_frame_from_text (const char    *text,
+                                           OpFrame       *f);
+
 G_END_DECLS

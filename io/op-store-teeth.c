@@ -11,26 +11,6 @@
 
 #include "op-store-private.h"
 
-/* The frame as op-store-plan.c writes it: twelve numbers, origin then the
- * mesial, buccal and occlusal axes, with %.9g so that every bit of a float
- * comes back. */
-static char *
-teeth_frame_to_text (const OpFrame *f)
-{
-  const float *v[4] = { f->origin, f->mesial, f->buccal, f->occlusal };
-  GString *s = g_string_new (NULL);
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  for (int i = 0; i < 4; i++)
-    for (int k = 0; k < 3; k++)
-      {
-        if (s->len)
-          g_string_append_c (s, ' ');
-        g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.9g", v[i][k]));
-      }
-  return g_string_free (s, FALSE);
-}
-
 gint64
 op_store_count_teeth (OpStore  *self,
                       gint64    case_id,
@@ -138,7 +118,7 @@ op_store_add_teeth (OpStore            *self,
       gsize size = 0;
       const void *data = g_bytes_get_data (teeth[i].bytes, &size);
       g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
-      g_autofree char *frame = teeth[i].has_frame ? teeth_frame_to_text (&teeth[i].frame) : NULL;
+      g_autofree char *frame = teeth[i].has_frame ? op__store_frame_to_text (&teeth[i].frame) : NULL;
 
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, case_id);
