@@ -468,7 +468,7 @@ test_import (void)
   /* The viewer draws only when something changed; ask for one frame. */
   wait.frames = op_viewer_get_frame_count (viewer) + 1;
   op_viewer_frame_all (viewer);
-  g_assert_true (wait_until (cond_frames, &wait, 20000));
+  g_assert_true (wait_until (cond_frames, &wait, 60000));
   g_assert_null (op_viewer_get_error_message (viewer));
 
   /* Let the toast and the list settle before the picture. */
@@ -609,9 +609,23 @@ test_import_cancel (void)
   g_assert_cmpuint (op_case_view_get_n_scans (view), ==, before + 1);
 }
 
+typedef struct {
+  gint64 case_id;
+  guint  expected;
+} ListedWait;
+
+static gboolean
+cond_listed (gpointer data)
+{
+  ListedWait *w = data;
+
+  return count_listed_cases (w->case_id) == w->expected;
+}
+
 static void
 test_search (void)
 {
+  ListedWait one = { 0, 1 }, none = { 0, 0 };
   GtkWidget *entry;
 
   if (fixture.case_id <= 0)
@@ -621,19 +635,22 @@ test_search (void)
     }
 
   entry = op_window_get_search_entry (fixture.window);
+  one.case_id = fixture.case_id;
 
-  /* GtkSearchEntry waits a moment after typing before it searches. */
+  /* GtkSearchEntry waits a moment after typing before it searches, and a
+   * loaded machine can stretch that: wait for the list, not for a fixed
+   * time. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "C-1042");
-  settle (600);
+  g_assert_true (wait_until (cond_listed, &one, 10000));
   g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "no such patient");
-  settle (600);
+  g_assert_true (wait_until (cond_listed, &none, 10000));
   g_assert_cmpuint (count_listed_cases (0), ==, 0);
   save_window_png (GTK_WIDGET (fixture.window), "app-ui-search.png");
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
-  settle (600);
+  g_assert_true (wait_until (cond_listed, &one, 10000));
   g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
 }
 
@@ -662,7 +679,7 @@ test_demo (void)
   /* The viewer draws only when something changed; ask for one frame. */
   wait.frames = op_viewer_get_frame_count (viewer) + 1;
   op_viewer_frame_all (viewer);
-  g_assert_true (wait_until (cond_frames, &wait, 20000));
+  g_assert_true (wait_until (cond_frames, &wait, 60000));
   settle (300);
 
   save_window_png (GTK_WIDGET (fixture.window), "app-ui-demo.png");
