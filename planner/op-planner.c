@@ -6,6 +6,7 @@
 
 #include "op-attach.h"
 #include "op-frame.h"
+#include "op-roots.h"
 
 G_DEFINE_QUARK (op-planner-error-quark, op_planner_error)
 
@@ -726,6 +727,35 @@ op_planner_plan (const OpDentition      *dentition,
                                  c < OP_COMPONENT_ROT ? "mm" : "degrees");
       }
   }
+
+  /* Roots: a crown-only plan cannot see a root pushed into its neighbour
+   * or out of the bone.  Teeth that came with a root (grown in a CBCT)
+   * keep it; the others get the template for their type.  The planner is
+   * given no CBCT, so the bone is the envelope of the initial roots.  This
+   * belongs with step 5, and no_collisions skips it too. */
+  if (!options->no_collisions)
+    {
+      g_autoptr(GPtrArray) root_warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
+
+      for (guint t = 0; t < d->teeth->len; t++)
+        {
+          OpTooth *tooth = g_ptr_array_index (d->teeth, t);
+          g_autoptr(GError) local = NULL;
+
+          if (tooth->root != NULL)
+            continue;
+          tooth->root = op_roots_template (tooth, &local);
+          /* Every tooth here has a frame, so only a tooth without a crown
+           * mesh has no template; the provider is told its roots were not
+           * checked rather than left to assume they were. */
+          if (tooth->root == NULL)
+            op_plan_add_warning (plan, "root-unchecked", tooth->fdi, 0, -1,
+                                 "The root of %d was not checked against its neighbours and the bone: %s.",
+                                 tooth->fdi, local->message);
+        }
+      op_roots_check_plan (d, plan, NULL, NULL, root_warnings);
+      op_roots_add_warnings (plan, root_warnings);
+    }
 
   op_plan_sort (plan);
   return g_steal_pointer (&plan);

@@ -17,7 +17,12 @@
  *      lower overlaps are warnings: the aligners' plastic separates the
  *      arches and IPR cannot help there;
  *   6. attachments (op-attach.h), warnings, the movement table's comfort
- *      flags, and the setup's explanation.
+ *      flags, and the setup's explanation;
+ *   7. roots (op-roots.h): teeth without a root get the template of their
+ *      type, and every stage is checked for roots closer than 0.5 mm and
+ *      roots leaving the bone (no CBCT here: the envelope of the initial
+ *      roots); what is found is added to the warnings.  Part of step 5's
+ *      checks, so no_collisions skips it too.
  *
  * Deterministic: the same dentition and options give the same plan bytes.
  */
@@ -63,7 +68,7 @@ typedef struct {
   guint                  n_locked;
   const OpPlan          *previous;     /* where locked teeth take their target */
   const OpSetupOptions  *setup;        /* NULL: op_setup_options_init() */
-  gboolean               no_collisions;/* skip step 5 (staging alone) */
+  gboolean               no_collisions;/* skip steps 5 and 7 (staging alone) */
   /* BVHs of these same teeth from an earlier call, so that a re-plan
    * after an edit does not build them again; NULL builds them. */
   struct _OpPlannerCollider *collider;
