@@ -31,6 +31,7 @@ static const float width_lower[9] = { 0, 5.4f, 5.9f, 6.9f, 7.0f, 7.1f, 11.2f, 10
 #define MIDLINE_SIGMA  4.0f   /* mm: how far the found midline may be off */
 #define MAX_TOOTH_MM   20.f   /* a tipped third molar spans up to ~19 mm */
 #define MAX_GAP_MM     40.f
+#define CANINE_MISSING_COST 8.f
 /* Only the top of the crowns counts in the profile: what lies more than
  * PROFILE_DEPTH below the highest crown point within PROFILE_TOP_REACH
  * along the arch.  A tipped or half-erupted third molar has a long low
@@ -281,8 +282,17 @@ op__seg_split_arch (const OpSegCtx *ctx,
                 for (int k = 0; js + k <= N_SLOTS; k++)
                   {
                     float c = base, expect = 0;
+                    /* Canines are almost never missing: a gap that
+                     * would hold one is far more likely a premolar or
+                     * incisor space, so a split that drops a canine has
+                     * to pay for it. */
+                    float canine = 0;
                     for (int q = 0; q < k; q++)
-                      expect += wt[slot_type (js + q)];
+                      {
+                        expect += wt[slot_type (js + q)];
+                        if (slot_type (js + q) == 3)
+                          canine += CANINE_MISSING_COST;
+                      }
                     if (k == 0)
                       {
                         if (len > 4.f)
@@ -292,7 +302,7 @@ op__seg_split_arch (const OpSegCtx *ctx,
                     else
                       {
                         float dev = (len - expect) / (0.25f * expect + 1.f);
-                        c += dev * dev + 1.5f * k;
+                        c += dev * dev + 1.5f * k + canine;
                       }
                     /* A gap across the midline puts it in the gap. */
                     if ((js <= 8 && js + k > 8) || (k == 0 && js == 8))
