@@ -330,6 +330,67 @@ op_store_load_teeth (OpStore       *self,
   return g_steal_pointer (&dentition);
 }
 
+/* One state step inside the caller's transaction, audited like
+ * op_store_set_case_state()'s, which cannot be called here: it takes the
+ * lock and opens a transaction of its own. */
+static gboolean
+step_state_locked (OpStore      *self,
+                   gint64        case_id,
+                   OpCaseState   from,
+                   OpCaseState   to,
+                   int           version,
+                   const char   *now,
+                   GError      **error)
+{
+  g_autofree char *object = NULL, *detail = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = op__store_prepare (self, "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op_case_state_to_string (to), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, case_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      op__store_set_sql_error (self->db, error, _("Changing the case state failed"));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
+  detail = g_strdup_printf ("%s -> %s by plan v%d", op_case_state_to_string (from), op_case_state_to_string (to),
+                            version);
+  return op__store_audit_locked (self, "case.state", object, detail, error);
+}
+
+/* A stored plan makes a case "planned" where the state machine leads
+ * there: from segmented directly, and from submitted through segmented
+ * when the case has its per-tooth meshes (teeth imported one by one are
+ * segmented teeth, and a plan was made from them).  Other states keep
+ * theirs: a new version in review is reviewed where it is, and a case
+ * with changes requested is moved on by the person who asked. */
+static gboolean
+advance_to_planned_locked (OpStore      *self,
+                           gint64        case_id,
+                           OpCaseState   state,
+                           gboolean      has_teeth,
+                           int           version,
+                           const char   *now,
+                           GError      **error)
+{
+  if (state == OP_CASE_STATE_SUBMITTED && has_teeth &&
+      op_case_transition_allowed (OP_CASE_STATE_SUBMITTED, OP_CASE_STATE_SEGMENTED))
+    {
+      if (!step_state_locked (self, case_id, state, OP_CASE_STATE_SEGMENTED, version, now, error))
+        return FALSE;
+      state = OP_CASE_STATE_SEGMENTED;
+    }
+  if (state == OP_CASE_STATE_SEGMENTED && op_case_transition_allowed (state, OP_CASE_STATE_PLANNED))
+    return step_state_locked (self, case_id, state, OP_CASE_STATE_PLANNED, version, now, error);
+  return TRUE;
+}
+
 int
 op_store_add_plan (OpStore     *self,
                    gint64       case_id,
@@ -344,6 +405,8 @@ op_store_add_plan (OpStore     *self,
   const void *data;
   gsize size = 0;
   int version = 0;
+  OpCaseState state = OP_CASE_STATE_SUBMITTED;
+  gboolean has_state, has_teeth;
 
   g_return_val_if_fail (OP_IS_STORE (self), 0);
   g_return_val_if_fail (plan_json != NULL, 0);
@@ -364,7 +427,8 @@ op_store_add_plan (OpStore     *self,
 
   stmt = op__store_prepare (self, "SELECT (SELECT count(*) FROM cases WHERE id = ?1), "
                                   "ifnull((SELECT max(version) FROM plans WHERE case_id = ?1), 0), "
-                                  "(SELECT status FROM cases WHERE id = ?1)", error);
+                                  "(SELECT status FROM cases WHERE id = ?1), "
+                                  "(SELECT count(*) FROM teeth WHERE case_id = ?1)", error);
   if (stmt == NULL)
     goto rollback;
   sqlite3_bind_int64 (stmt, 1, case_id);
@@ -382,21 +446,18 @@ op_store_add_plan (OpStore     *self,
       goto rollback;
     }
   version = sqlite3_column_int (stmt, 1) + 1;
-  {
-    OpCaseState state;
-
-    /* The planner's rule: no new version once a case is approved (the
-     * database's trigger from migration 004 holds the same line). */
-    if (op_case_state_from_string ((const char *) sqlite3_column_text (stmt, 2), &state) &&
-        !op_case_state_accepts_plans (state))
-      {
-        g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_PERMISSION,
-                     _("case %" G_GINT64_FORMAT " is %s: its plan cannot change; a change needs a new case"),
-                     case_id, op_case_state_to_string (state));
-        sqlite3_finalize (stmt);
-        goto rollback;
-      }
-  }
+  has_state = op_case_state_from_string ((const char *) sqlite3_column_text (stmt, 2), &state);
+  has_teeth = sqlite3_column_int64 (stmt, 3) > 0;
+  /* The planner's rule: no new version once a case is approved (the
+   * database's trigger from migration 004 holds the same line). */
+  if (has_state && !op_case_state_accepts_plans (state))
+    {
+      g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_PERMISSION,
+                   _("case %" G_GINT64_FORMAT " is %s: its plan cannot change; a change needs a new case"),
+                   case_id, op_case_state_to_string (state));
+      sqlite3_finalize (stmt);
+      goto rollback;
+    }
   sqlite3_finalize (stmt);
   if (parent_version < 0 || parent_version >= version)
     {
@@ -431,6 +492,8 @@ op_store_add_plan (OpStore     *self,
   object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
   detail = g_strdup_printf ("plan v%d sha256:%s", version, sha);
   if (!op__store_audit_locked (self, "plan.create", object, detail, error))
+    goto rollback;
+  if (has_state && !advance_to_planned_locked (self, case_id, state, has_teeth, version, now, error))
     goto rollback;
   if (!op__store_commit (self, error))
     return 0;

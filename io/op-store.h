@@ -391,7 +391,10 @@ OpDentition *op_store_load_teeth      (OpStore      *self,
                                        GError      **error);
 /* Stores @plan_json (op_plan_encode() bytes) as the case's next version,
  * with @parent_version (0 for none) and @parameters (JSON), audited.
- * Never overwrites: returns the new version number, or 0. */
+ * Never overwrites: returns the new version number, or 0.  In the same
+ * transaction a segmented case becomes planned, and so does a submitted
+ * case that has its per-tooth meshes (through segmented); each step is
+ * audited as "case.state". */
 int          op_store_add_plan        (OpStore      *self,
                                        gint64        case_id,
                                        int           parent_version,

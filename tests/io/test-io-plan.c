@@ -462,6 +462,145 @@ test_store_versions (void)
   g_assert_true (g_bytes_equal (got1, v1));
 }
 
+static OpCaseState
+case_state (OpStore *store, gint64 case_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpCaseSummary) c = op_store_get_case (store, case_id, &error);
+
+  g_assert_no_error (error);
+  return c ? c->state : OP_CASE_N_STATES;
+}
+
+/* The case.state rows of the audit log for @case_id, oldest first, as
+ * "detail" lines; read with SQL because the log's API wants an
+ * administrator signed in. */
+static char *
+state_audit (const char *db, gint64 case_id)
+{
+  g_autofree char *object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
+  GString *s = g_string_new (NULL);
+  sqlite3 *raw = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (db, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT detail FROM audit WHERE action = 'case.state' AND object = ? "
+                                            "ORDER BY seq", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, object, -1, SQLITE_STATIC);
+  while (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (s, "%s\n", (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (raw);
+  return g_string_free (s, FALSE);
+}
+
+/* Storing a plan moves a case to "planned" where the state machine leads
+ * there, in the plan's own transaction, and nowhere else. */
+static void
+test_store_moves_state (void)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) op_tooth_file_free);
+  g_autoptr(OpDentition) d = load_real (files);
+  g_autofree char *db = g_build_filename (tmpdir, "states.db", NULL);
+  g_autoptr(OpStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree OpToothInput *inputs = NULL;
+  g_autoptr(OpPlan) plan = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  OpPatient patient = { 0, "State", "Sam", "1991-05-06", NULL };
+  gint64 teeth_case, review_case, scan_case, refused_case;
+
+  if (d == NULL)
+    {
+      g_test_skip ("OP_SHARED_DATA has no open-full-jaw-p26");
+      return;
+    }
+  store = op_store_open (db, &error);
+  g_assert_no_error (error);
+  inputs = g_new0 (OpToothInput, files->len);
+  for (guint i = 0; i < files->len; i++)
+    {
+      OpToothFile *f = g_ptr_array_index (files, i);
+      OpTooth *t = op_dentition_get (d, f->fdi);
+
+      inputs[i] = (OpToothInput) { f->fdi, f->filename, f->format, f->bytes, t->has_frame, t->frame };
+    }
+  plan = real_plan (d);
+  bytes = op_plan_encode (plan);
+
+  /* Teeth imported one by one: submitted, then segmented and planned by
+   * the first version, each step audited; a second version changes
+   * nothing more. */
+  teeth_case = op_store_create_case_from_teeth (store, &patient, NULL, inputs, files->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (case_state (store, teeth_case), ==, OP_CASE_STATE_SUBMITTED);
+  g_assert_cmpint (op_store_add_plan (store, teeth_case, 0, "{}", bytes, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (case_state (store, teeth_case), ==, OP_CASE_STATE_PLANNED);
+  g_assert_cmpint (op_store_add_plan (store, teeth_case, 1, "{}", bytes, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (case_state (store, teeth_case), ==, OP_CASE_STATE_PLANNED);
+  {
+    g_autofree char *audit = state_audit (db, teeth_case);
+
+    g_assert_cmpstr (audit, ==, "submitted -> segmented by plan v1\nsegmented -> planned by plan v1\n");
+  }
+
+  /* In review, a provider's edit is a new version reviewed where it is:
+   * the case stays in review. */
+  patient.given_name = "Rita";
+  review_case = op_store_create_case_from_teeth (store, &patient, NULL, inputs, files->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (op_store_add_plan (store, review_case, 0, "{}", bytes, &error), ==, 1);
+  g_assert_true (op_store_set_case_state (store, review_case, OP_ROLE_PROVIDER, OP_CASE_STATE_IN_REVIEW, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (op_store_add_plan (store, review_case, 1, "{}", bytes, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (case_state (store, review_case), ==, OP_CASE_STATE_IN_REVIEW);
+
+  /* A case of arch scans with no teeth yet has not been segmented: a plan
+   * stored for it leaves it submitted. */
+  patient.given_name = "Scan";
+  scan_case = op_store_create_case (store, &patient, "Main office", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (op_store_add_plan (store, scan_case, 0, "{}", bytes, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (case_state (store, scan_case), ==, OP_CASE_STATE_SUBMITTED);
+  {
+    g_autofree char *audit = state_audit (db, scan_case);
+
+    g_assert_cmpstr (audit, ==, "");
+  }
+
+  /* When the state cannot be written, the version is not stored either. */
+  patient.given_name = "Refused";
+  refused_case = op_store_create_case_from_teeth (store, &patient, NULL, inputs, files->len, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *sql = g_strdup_printf ("CREATE TRIGGER refuse_state BEFORE UPDATE OF status ON cases "
+                                            "WHEN old.id = %" G_GINT64_FORMAT " BEGIN "
+                                            "SELECT RAISE(ABORT, 'state frozen by the test'); END",
+                                            refused_case);
+    sqlite3 *raw = NULL;
+
+    g_assert_cmpint (sqlite3_open (db, &raw), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (raw, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (raw);
+  }
+  g_assert_cmpint (op_store_add_plan (store, refused_case, 0, "{}", bytes, &error), ==, 0);
+  g_assert_nonnull (error);
+  if (error)
+    g_assert_nonnull (strstr (error->message, "state frozen by the test"));
+  g_clear_error (&error);
+  g_assert_cmpint (case_state (store, refused_case), ==, OP_CASE_STATE_SUBMITTED);
+  {
+    g_autoptr(GPtrArray) records = op_store_list_plans (store, refused_case, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (records ? records->len : 99, ==, 0);
+  }
+}
+
 static void
 test_bad_input_stores_nothing (void)
 {
@@ -536,6 +675,7 @@ main (int argc, char **argv)
   g_test_add_func ("/io/plan/hand-edited", test_hand_edited);
   g_test_add_func ("/io/plan/store-versions", test_store_versions);
   g_test_add_func ("/io/plan/bad-input", test_bad_input_stores_nothing);
+  g_test_add_func ("/io/plan/store-moves-state", test_store_moves_state);
   rc = g_test_run ();
 
   {
