@@ -8,6 +8,7 @@
 
 #include "op-window.h"
 #include "op-review-view.h"
+#include "op-exports-view.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,7 @@ struct _OpWindow
   OpCaseView           *case_view;
   AdwViewStack         *case_pages;
   OpReviewView         *review_view;
+  OpExportsView        *exports_view;
   GtkStack             *session_stack;
   OpSignIn             *sign_in;
   OpApprovalPanel      *approval_panel;

@@ -394,6 +394,7 @@ op_window_refresh_case (OpWindow *self)
   op_window_update_header (self, summary);
   op_window_update_case_actions (self, summary);
   op_approval_panel_load_case (self->approval_panel, self->case_id);
+  op_exports_view_refresh_posting (self->exports_view);
   op_window_reload_cases (self);
 }
 

@@ -173,6 +173,7 @@ op_window_show_case (OpWindow *self,
   op_approval_panel_load_case (self->approval_panel, case_id);
   op_case_view_load_case (self->case_view, case_id);
   op_review_view_load_case (self->review_view, case_id);
+  op_exports_view_load_case (self->exports_view, case_id);
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   op_window_select_current_row (self);
   adw_leaflet_set_visible_child (self->leaflet, self->content);
@@ -185,6 +186,14 @@ op_window_get_review_view (OpWindow *self)
   g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
 
   return self->review_view;
+}
+
+OpExportsView *
+op_window_get_exports_view (OpWindow *self)
+{
+  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+
+  return self->exports_view;
 }
 
 gint64
@@ -406,6 +415,7 @@ op_window_constructed (GObject *object)
 
   op_case_view_set_store (self->case_view, self->store);
   op_review_view_set_store (self->review_view, self->store);
+  op_exports_view_set_store (self->exports_view, self->store);
   op__window_session_constructed (self);
 
   op_window_reload_cases (self);
@@ -495,6 +505,7 @@ op_window_class_init (OpWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (OP_TYPE_CASE_VIEW);
+  g_type_ensure (OP_TYPE_EXPORTS_VIEW);
   g_type_ensure (OP_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-window.ui");
@@ -512,6 +523,7 @@ op_window_class_init (OpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpWindow, case_view);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, case_pages);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, review_view);
+  gtk_widget_class_bind_template_child (widget_class, OpWindow, exports_view);
   gtk_widget_class_bind_template_callback (widget_class, on_case_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);

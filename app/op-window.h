@@ -10,6 +10,7 @@
 #include "op-approval-panel.h"
 #include "op-case-view.h"
 #include "op-review-view.h"
+#include "op-exports-view.h"
 #include "op-sign-in.h"
 #include "op-store.h"
 
@@ -84,6 +85,8 @@ GtkWidget  *op_window_open_audit_view (OpWindow       *self);
 OpApprovalPanel *op_window_get_approval_panel (OpWindow *self);
 /* The case's Plan page. */
 OpReviewView *op_window_get_review_view (OpWindow *self);
+/* The case's Exports page. */
+OpExportsView *op_window_get_exports_view (OpWindow *self);
 /* The header's Approve… button and the menu's Audit Log… row, whose
  * tooltips carry the reason when they are insensitive; for tests. */
 GtkWidget  *op_window_get_approve_button (OpWindow     *self);
