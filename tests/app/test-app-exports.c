@@ -1,0 +1,561 @@
+/* test-app-exports.c: the Exports page of the real application under Xvfb.
+ *
+ * A provider signs in through the sign-in page and opens the demo case
+ * (real teeth, a first plan waiting for review).  On the Exports page the
+ * test writes the patient simulation and the treatment report through the
+ * functions the page's buttons call and checks what was written; cancels
+ * a video export and checks that no file is left; exports to a folder that
+ * does not exist and checks the error names the file.  Then the practice
+ * system section: "Not approved" before approval; with a file-bridge
+ * connector set up through the store, an approval through the window's
+ * dialog makes the row pending; sending it without a fee set leaves it
+ * needing attention with the reason; Retry puts it back to pending and,
+ * once the fee is set, posts it and shows the remote ids.  Screenshots go
+ * to the build directory.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "op-application.h"
+#include "op-approval-dialog.h"
+#include "op-demo-case.h"
+#include "op-export-html.h"
+#include "op-exports-view.h"
+#include "op-outbox.h"
+#include "op-window.h"
+
+#define ADMIN_PASSWORD    "river stones and blue ink"
+#define PROVIDER_PASSWORD "seven swans over the lake"
+#define PROVIDER_NPI      "1234567893"
+
+static struct {
+  OpApplication *app;
+  OpWindow      *window;
+  OpExportsView *exports;
+  char          *tmpdir;
+  char          *bridge;
+  char          *location;
+  gint64         case_id;
+} fixture;
+
+static gboolean
+wait_until (gboolean (*cond) (gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static gboolean
+cond_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+cond_sign_in_idle (gpointer data)
+{
+  return !op_sign_in_get_busy (op_window_get_sign_in (OP_WINDOW (data)));
+}
+
+static gboolean
+cond_exports_idle (gpointer data)
+{
+  return !op_exports_view_get_busy (OP_EXPORTS_VIEW (data));
+}
+
+static gboolean
+cond_dialog_idle (gpointer data)
+{
+  GtkWidget **dialog = data;
+
+  return *dialog == NULL || !op_approval_dialog_get_busy (OP_APPROVAL_DIALOG (*dialog));
+}
+
+static char *
+build_path (const char *name)
+{
+  const char *dir = g_getenv ("G_TEST_BUILDDIR");
+
+  return g_build_filename (dir ? dir : ".", name, NULL);
+}
+
+static void
+save_window_png (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autofree char *path = build_path (name);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  for (guint tries = 0; node == NULL && tries < 50; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        settle (20);
+    }
+  if (node == NULL)
+    {
+      g_test_message ("no screenshot for %s: the window drew nothing", name);
+      return;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("window screenshot: %s", path);
+}
+
+static char *
+read_file (const char *path,
+           gsize      *len)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+
+  *len = 0;
+  if (!g_file_get_contents (path, &data, len, &error))
+    g_test_fail_printf ("%s was not written: %s", path, error->message);
+  return data;
+}
+
+/* Files in @dir whose name starts with @prefix: a cancelled export must
+ * leave neither its file nor a temporary one beside it. */
+static guint
+count_files (const char *dir,
+             const char *prefix)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, prefix) || (name[0] == '.' && g_str_has_prefix (name + 1, prefix)))
+      n++;
+  return n;
+}
+
+static void
+test_open_demo (void)
+{
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpCaseSummary) summary = NULL;
+  OpStore *store;
+  GtkWindow *window;
+
+  fixture.tmpdir = g_dir_make_tmp ("op-exports-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (fixture.tmpdir, "cases.db", NULL);
+
+  fixture.app = op_application_new ();
+  op_application_set_db_path (fixture.app, db);
+  g_assert_true (g_application_register (G_APPLICATION (fixture.app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (fixture.app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (fixture.app));
+  g_assert_true (OP_IS_WINDOW (window));
+  fixture.window = OP_WINDOW (window);
+  gtk_window_set_default_size (window, 1280, 800);
+  g_assert_true (wait_until (cond_mapped, window, 10000));
+  store = op_application_get_store (fixture.app);
+
+  {
+    OpSignIn *sign_in = op_window_get_sign_in (fixture.window);
+    OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
+
+    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_FIRST_RUN);
+    op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
+    op_sign_in_submit (sign_in);
+    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
+    g_assert_cmpint (op_store_add_user (store, &lee, &error), >, 0);
+    g_assert_no_error (error);
+    op_window_sign_out (fixture.window);
+    op_sign_in_fill (sign_in, "drlee", PROVIDER_PASSWORD);
+    op_sign_in_submit (sign_in);
+    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
+    g_assert_null (op_sign_in_get_error (sign_in));
+    g_assert_nonnull (op_window_get_user (fixture.window));
+  }
+
+  g_assert_true (op_application_show_demo (fixture.app, window, &error));
+  g_assert_no_error (error);
+  fixture.case_id = op_window_get_case_id (fixture.window);
+  g_assert_cmpint (fixture.case_id, >, 0);
+  summary = op_store_get_case (store, fixture.case_id, &error);
+  g_assert_no_error (error);
+  if (summary)
+    fixture.location = g_strdup (summary->location_name);
+
+  fixture.exports = op_window_get_exports_view (fixture.window);
+  g_assert_nonnull (fixture.exports);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.exports),
+                                                                                  ADW_TYPE_VIEW_STACK)),
+                                         "exports");
+  g_assert_true (wait_until (cond_mapped, fixture.exports, 10000));
+  settle (300);
+  g_assert_false (op_exports_view_get_busy (fixture.exports));
+  /* The demo case is waiting for review: nothing to post yet. */
+  g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Not approved");
+}
+
+static void
+test_export_html (void)
+{
+  g_autofree char *path = g_build_filename (fixture.tmpdir, "simulation.html", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *data = NULL;
+  GSettings *settings;
+  gsize len;
+
+  /* First name only is the default: the family name must not appear. */
+  settings = g_settings_new (APP_ID);
+  g_assert_true (g_settings_get_boolean (settings, "patient-first-name-only"));
+  g_object_unref (settings);
+
+  op_exports_view_export_html (fixture.exports, file);
+  g_assert_true (op_exports_view_get_busy (fixture.exports));
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_null (op_exports_view_get_last_error (fixture.exports));
+  g_assert_nonnull (op_exports_view_get_last_file (fixture.exports));
+  if (op_exports_view_get_last_file (fixture.exports))
+    g_assert_true (g_file_equal (op_exports_view_get_last_file (fixture.exports), file));
+
+  data = read_file (path, &len);
+  g_assert_cmpuint (len, >, 10000);
+  g_assert_cmpuint (len, <, 10 * 1024 * 1024);
+  g_assert_true (data != NULL && g_str_has_prefix (data, "<!DOCTYPE html>"));
+  /* The page is self-contained: no script or style from the network. */
+  g_assert_null (data ? strstr (data, "<script src=\"http") : "x");
+
+  /* First name only, the default setting: the full name is not on the
+   * page; with the setting off, the next export has it. */
+  {
+    g_autofree char *full_path = g_build_filename (fixture.tmpdir, "simulation-full.html", NULL);
+    g_autoptr(GFile) full_file = g_file_new_for_path (full_path);
+    g_autoptr(GSettings) s = g_settings_new (APP_ID);
+    OpHtmlOptions o = { .given_name = OP_DEMO_GIVEN_NAME, .family_name = OP_DEMO_FAMILY_NAME,
+                        .show_full_name = TRUE };
+    g_autofree char *full_name = op_export_html_display_name (&o);
+    g_autofree char *full = NULL;
+    gsize full_len;
+
+    g_assert_nonnull (data ? strstr (data, OP_DEMO_GIVEN_NAME) : NULL);
+    g_assert_null (data ? strstr (data, full_name) : "x");
+    g_settings_set_boolean (s, "patient-first-name-only", FALSE);
+    op_exports_view_export_html (fixture.exports, full_file);
+    g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+    g_settings_set_boolean (s, "patient-first-name-only", TRUE);
+    g_assert_null (op_exports_view_get_last_error (fixture.exports));
+    full = read_file (full_path, &full_len);
+    g_assert_nonnull (full ? strstr (full, full_name) : NULL);
+  }
+}
+
+static gboolean
+has_pdfinfo (void)
+{
+  g_autofree char *p = g_find_program_in_path ("pdfinfo");
+
+  return p != NULL;
+}
+
+/* What `pdfinfo FILE` prints, or "" when it failed. */
+static char *
+pdfinfo (const char *path)
+{
+  const char *argv[] = { "pdfinfo", path, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                     &out, NULL, &status, &error) || !g_spawn_check_wait_status (status, &error))
+    {
+      g_test_fail_printf ("pdfinfo %s: %s", path, error ? error->message : "failed");
+      g_free (out);
+      return g_strdup ("");
+    }
+  return out;
+}
+
+static void
+test_export_pdf (void)
+{
+  g_autofree char *a4 = g_build_filename (fixture.tmpdir, "report-a4.pdf", NULL);
+  g_autofree char *letter = g_build_filename (fixture.tmpdir, "report-letter.pdf", NULL);
+  g_autoptr(GFile) a4_file = g_file_new_for_path (a4);
+  g_autoptr(GFile) letter_file = g_file_new_for_path (letter);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *a4_data = NULL, *letter_data = NULL;
+  gsize a4_len, letter_len;
+
+  g_settings_set_string (settings, "report-paper", "a4");
+  op_exports_view_export_pdf (fixture.exports, a4_file);
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_null (op_exports_view_get_last_error (fixture.exports));
+
+  /* The paper setting reaches the report through the page's combo row. */
+  g_settings_set_string (settings, "report-paper", "letter");
+  op_exports_view_export_pdf (fixture.exports, letter_file);
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_null (op_exports_view_get_last_error (fixture.exports));
+  g_settings_set_string (settings, "report-paper", "a4");
+
+  a4_data = read_file (a4, &a4_len);
+  letter_data = read_file (letter, &letter_len);
+  g_assert_cmpuint (a4_len, >, 10000);
+  g_assert_cmpuint (letter_len, >, 10000);
+  g_assert_true (a4_data != NULL && g_str_has_prefix (a4_data, "%PDF-"));
+  g_assert_true (letter_data != NULL && g_str_has_prefix (letter_data, "%PDF-"));
+  /* The page size as poppler reads it. */
+  if (!has_pdfinfo ())
+    {
+      g_test_skip ("poppler-utils (pdfinfo) is not installed");
+      return;
+    }
+  {
+    g_autofree char *a4_info = pdfinfo (a4);
+    g_autofree char *letter_info = pdfinfo (letter);
+
+    g_assert_nonnull (strstr (a4_info, "(A4)"));
+    g_assert_nonnull (strstr (letter_info, "(letter)"));
+    const char *pages = strstr (a4_info, "Pages:");
+
+    /* The report runs to several pages. */
+    g_assert_nonnull (pages);
+    if (pages)
+      g_assert_cmpint (atoi (pages + strlen ("Pages:")), >=, 2);
+  }
+}
+
+static void
+test_cancel_video (void)
+{
+  g_autofree char *path = g_build_filename (fixture.tmpdir, "cancelled.webm", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GFile *before = op_exports_view_get_last_file (fixture.exports);
+  g_autoptr(GFile) before_ref = before ? g_object_ref (before) : NULL;
+
+  op_exports_view_export_video (fixture.exports, file);
+  g_assert_true (op_exports_view_get_busy (fixture.exports));
+  settle (400);
+  /* Still running: the whole video takes seconds, so the cancel below
+   * stops it part way. */
+  g_assert_true (op_exports_view_get_busy (fixture.exports));
+  save_window_png (GTK_WIDGET (fixture.window), "app-exports-busy.png");
+  op_exports_view_cancel (fixture.exports);
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 60000));
+
+  g_assert_null (op_exports_view_get_last_error (fixture.exports));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (fixture.tmpdir, "cancelled"), ==, 0);
+  /* The last file written is still the report, not the video. */
+  g_assert_true (before_ref != NULL && op_exports_view_get_last_file (fixture.exports) != NULL &&
+                 g_file_equal (op_exports_view_get_last_file (fixture.exports), before_ref));
+}
+
+static void
+test_unwritable (void)
+{
+  g_autofree char *path = g_build_filename (fixture.tmpdir, "no-such-folder", "report.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  const char *message;
+
+  op_exports_view_export_pdf (fixture.exports, file);
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  message = op_exports_view_get_last_error (fixture.exports);
+  g_assert_nonnull (message);
+  /* The dialog names the file that could not be written. */
+  g_assert_nonnull (message ? strstr (message, path) : NULL);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  settle (300);
+  save_window_png (GTK_WIDGET (fixture.window), "app-exports-error.png");
+
+  /* Closes the error dialog so that it does not cover what follows. */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = g_list_model_get_n_items (toplevels); i-- > 0;)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w))
+          gtk_window_destroy (w);
+      }
+  }
+  settle (200);
+}
+
+static gboolean
+cond_posting_changed (gpointer data)
+{
+  return g_strcmp0 (op_exports_view_get_posting_title (fixture.exports), data) != 0;
+}
+
+static void
+test_posting (void)
+{
+  OpStore *store = op_application_get_store (fixture.app);
+  OpPmsSettingsInput in = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  GtkWidget *dialog;
+  const char *detail;
+  static const char *codes[] = { "D8040", "D8080", "D8090", "D8680" };
+
+  /* A file bridge for the case's location, set up through the store as
+   * `orthoplan-cli pms set` does; no fees yet. */
+  fixture.bridge = g_build_filename (fixture.tmpdir, "bridge", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (fixture.bridge, 0700), ==, 0);
+  in.connector = "file";
+  in.folder = fixture.bridge;
+  in.clinic_num = -1;
+  in.retention = -1;
+  in.timeout_s = -1;
+  g_assert_true (op_outbox_set_settings (store, fixture.location, &in, &error));
+  g_assert_no_error (error);
+
+  op_exports_view_refresh_posting (fixture.exports);
+  g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Not approved");
+  g_assert_false (op_exports_view_retry_posting (fixture.exports));
+
+  /* The approval through the window's dialog; the window refreshes the
+   * page, which now shows the outbox row the approval wrote. */
+  dialog = op_window_open_approval_dialog (fixture.window, TRUE);
+  g_assert_nonnull (dialog);
+  if (dialog == NULL)
+    return;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), PROVIDER_PASSWORD, NULL);
+  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
+  g_assert_true (wait_until (cond_dialog_idle, &dialog, 60000));
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  settle (300);
+  g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Pending");
+  save_window_png (GTK_WIDGET (fixture.window), "app-exports-pending.png");
+
+  /* Sent without a fee: the worker sets it aside with the reason. */
+  g_assert_true (op_exports_view_retry_posting (fixture.exports));
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 60000));
+  g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Needs attention");
+  detail = op_exports_view_get_posting_detail (fixture.exports);
+  g_assert_nonnull (detail ? strstr (detail, "no fee for") : NULL);
+  entries = op_outbox_list (store, fixture.case_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (entries != NULL && entries->len == 1);
+  if (entries && entries->len == 1)
+    g_assert_cmpint (((OpOutboxEntry *) g_ptr_array_index (entries, 0))->state, ==, OP_OUTBOX_NEEDS_ATTENTION);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  save_window_png (GTK_WIDGET (fixture.window), "app-exports-needs-attention.png");
+
+  /* Once the fees are set, Retry puts the row back to pending (shown at
+   * once) and the worker posts it. */
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_assert_true (op_outbox_set_fee (store, fixture.location, codes[i], 185000, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (op_exports_view_retry_posting (fixture.exports));
+  g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Pending");
+  g_assert_true (wait_until (cond_posting_changed, (gpointer) "Pending", 60000));
+  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 60000));
+  g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Posted");
+  detail = op_exports_view_get_posting_detail (fixture.exports);
+  g_assert_nonnull (detail ? strstr (detail, "remote ids") : NULL);
+  g_assert_nonnull (detail ? strstr (detail, fixture.location) : NULL);
+  entries = op_outbox_list (store, fixture.case_id, &error);
+  g_assert_no_error (error);
+  if (entries && entries->len == 1)
+    {
+      const OpOutboxEntry *e = g_ptr_array_index (entries, 0);
+
+      g_assert_cmpint (e->state, ==, OP_OUTBOX_POSTED);
+      g_assert_true (e->remote_ids != NULL && e->remote_ids[0] != NULL && *e->remote_ids[0] != '\0');
+      g_assert_nonnull (e->remote_ids && e->remote_ids[0] ? strstr (detail, e->remote_ids[0]) : NULL);
+    }
+  else
+    g_test_fail_printf ("the case has %u outbox rows, not 1", entries ? entries->len : 0);
+  /* The bridge wrote its files. */
+  g_assert_cmpuint (count_files (fixture.bridge, ""), >=, 2);
+  /* Posted is final: nothing to retry. */
+  g_assert_false (op_exports_view_retry_posting (fixture.exports));
+  settle (300);
+  save_window_png (GTK_WIDGET (fixture.window), "app-exports-posted.png");
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
+
+  g_test_add_func ("/app/exports/open-demo", test_open_demo);
+  g_test_add_func ("/app/exports/html", test_export_html);
+  g_test_add_func ("/app/exports/pdf", test_export_pdf);
+  g_test_add_func ("/app/exports/video-cancel", test_cancel_video);
+  g_test_add_func ("/app/exports/unwritable", test_unwritable);
+  g_test_add_func ("/app/exports/posting", test_posting);
+
+  status = g_test_run ();
+
+  if (fixture.window)
+    gtk_window_destroy (GTK_WINDOW (fixture.window));
+  g_clear_object (&fixture.app);
+  if (fixture.tmpdir)
+    remove_tree (fixture.tmpdir);
+  g_free (fixture.tmpdir);
+  g_free (fixture.bridge);
+  g_free (fixture.location);
+  return status;
+}
