@@ -1,0 +1,642 @@
+/* op-model.c: printable stage models united in a voxel grid (op-model.h). */
+#include "op-model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "op-fdi.h"
+#include "op-marching.h"
+#include "op-voxelize.h"
+
+G_DEFINE_QUARK (op-model-error-quark, op_model_error)
+
+/* The grid is refused past this many voxels: one byte of mask and two of
+ * volume each, so about 600 MB, more than any arch needs at 0.1 mm. */
+#define MAX_VOXELS ((guint64) 200 * 1000 * 1000)
+
+void
+op_model_options_init (OpModelOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->voxel_mm = 0.25;
+  options->base_height_mm = 12.0;
+  options->margin_mm = 2.5;
+  options->engrave_mm = 0.75;
+  options->glyph_mm = 0.75;
+  options->wall_mm = 2.0;
+  options->drain_mm = 3.0;
+  options->n_threads = 2;
+}
+
+/* A 5x7 font: seven rows per glyph, top first, bit 4 the leftmost column.
+ * It is our own so that no font file has to ship with the app, and a
+ * pixel font engraves cleanly at a printer's resolution. */
+typedef struct {
+  char   c;
+  guint8 rows[7];
+} Glyph;
+
+static const Glyph font[] = {
+  { '0', { 0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e } },
+  { '1', { 0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e } },
+  { '2', { 0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f } },
+  { '3', { 0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e } },
+  { '4', { 0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02 } },
+  { '5', { 0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e } },
+  { '6', { 0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e } },
+  { '7', { 0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08 } },
+  { '8', { 0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e } },
+  { '9', { 0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c } },
+  { 'A', { 0x0e, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11 } },
+  { 'B', { 0x1e, 0x11, 0x11, 0x1e, 0x11, 0x11, 0x1e } },
+  { 'C', { 0x0e, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0e } },
+  { 'D', { 0x1c, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1c } },
+  { 'E', { 0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x1f } },
+  { 'F', { 0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x10 } },
+  { 'G', { 0x0e, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0f } },
+  { 'H', { 0x11, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11 } },
+  { 'I', { 0x0e, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e } },
+  { 'J', { 0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c } },
+  { 'K', { 0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11 } },
+  { 'L', { 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1f } },
+  { 'M', { 0x11, 0x1b, 0x15, 0x15, 0x11, 0x11, 0x11 } },
+  { 'N', { 0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11 } },
+  { 'O', { 0x0e, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e } },
+  { 'P', { 0x1e, 0x11, 0x11, 0x1e, 0x10, 0x10, 0x10 } },
+  { 'Q', { 0x0e, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0d } },
+  { 'R', { 0x1e, 0x11, 0x11, 0x1e, 0x14, 0x12, 0x11 } },
+  { 'S', { 0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e } },
+  { 'T', { 0x1f, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04 } },
+  { 'U', { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e } },
+  { 'V', { 0x11, 0x11, 0x11, 0x11, 0x11, 0x0a, 0x04 } },
+  { 'W', { 0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0a } },
+  { 'X', { 0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11 } },
+  { 'Y', { 0x11, 0x11, 0x11, 0x0a, 0x04, 0x04, 0x04 } },
+  { 'Z', { 0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f } },
+  { '-', { 0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00 } },
+  { '_', { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f } },
+};
+
+gboolean
+op_model_glyph (char c, guint8 rows[7])
+{
+  c = g_ascii_toupper (c);
+  for (guint i = 0; i < G_N_ELEMENTS (font); i++)
+    if (font[i].c == c)
+      {
+        if (rows != NULL)
+          memcpy (rows, font[i].rows, 7);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+char *
+op_model_label (const char *case_label, gboolean upper, guint stage)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = case_label ? case_label : ""; *p; p++)
+    if (op_model_glyph (*p, NULL))
+      g_string_append_c (s, g_ascii_toupper (*p));
+  g_string_append_printf (s, "-%c-%02u", upper ? 'U' : 'L', stage);
+  return g_string_free (s, FALSE);
+}
+
+/* The grid and the arch-relative height: s grows towards the occlusal
+ * plane for both arches (s = z for the lower arch, -z for the upper), so
+ * that the base is built the same way for both. */
+typedef struct {
+  int     n[3];
+  double  origin[3];
+  double  h;
+  double  sign;
+  guint8 *mask;
+} Grid;
+
+static inline gsize
+at (const Grid *g, int i, int j, int k)
+{
+  return ((gsize) k * g->n[1] + j) * g->n[0] + i;
+}
+
+static inline double
+grid_s (const Grid *g, int k)
+{
+  return g->sign * (g->origin[2] + k * g->h);
+}
+
+/* Grows the set cells of a 2D @cells (nx * ny) by @r cells (a disc). Only
+ * cells on the border spread, so the cost is the outline times the disc. */
+static void
+dilate_2d (guint8 *cells, int nx, int ny, int r)
+{
+  g_autofree guint8 *src = g_memdup2 (cells, (gsize) nx * ny);
+
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++)
+      {
+        gboolean border;
+
+        if (!src[(gsize) j * nx + i])
+          continue;
+        border = i == 0 || j == 0 || i == nx - 1 || j == ny - 1 ||
+                 !src[(gsize) j * nx + i - 1] || !src[(gsize) j * nx + i + 1] ||
+                 !src[(gsize) (j - 1) * nx + i] || !src[(gsize) (j + 1) * nx + i];
+        if (!border)
+          continue;
+        for (int dj = -r; dj <= r; dj++)
+          for (int di = -r; di <= r; di++)
+            {
+              int a = i + di, b = j + dj;
+              if (di * di + dj * dj > r * r || a < 0 || b < 0 || a >= nx || b >= ny)
+                continue;
+              cells[(gsize) b * nx + a] = 1;
+            }
+      }
+}
+
+static void
+transform_point (const float m[16], const float p[3], double out[3])
+{
+  for (int r = 0; r < 3; r++)
+    out[r] = m[r] * p[0] + m[4 + r] * p[1] + m[8 + r] * p[2] + m[12 + r];
+}
+
+static void
+transform_dir (const float m[16], const double d[3], double out[3])
+{
+  for (int r = 0; r < 3; r++)
+    out[r] = m[r] * d[0] + m[4 + r] * d[1] + m[8 + r] * d[2];
+}
+
+/* Sets the voxels of an attachment: a box on the buccal surface in the
+ * tooth's initial frame, carried by the stage matrix.  Inwards it reaches
+ * halfway back to the crown centre, so that the bump is united with the
+ * crown even where the surface lies a little deeper than the centre the
+ * plan gives; that part is inside the crown and adds nothing. */
+static void
+add_attachment (Grid *g, const OpPlanAttachment *a, const OpFrame *f, const float m[16], double s_bot)
+{
+  double c0[3], c[3], ax[3][3], half[3], lo[3], hi[3];
+  double mes[3], buc[3], occ[3];
+  float cf[3];
+
+  for (int r = 0; r < 3; r++)
+    {
+      c0[r] = f->origin[r] + a->position[0] * f->mesial[r] + a->position[1] * f->buccal[r] +
+              a->position[2] * f->occlusal[r];
+      mes[r] = f->mesial[r];
+      buc[r] = f->buccal[r];
+      occ[r] = f->occlusal[r];
+      cf[r] = (float) c0[r];
+    }
+  transform_point (m, cf, c);
+  transform_dir (m, mes, ax[0]);
+  transform_dir (m, buc, ax[1]);
+  transform_dir (m, occ, ax[2]);
+  half[0] = a->width_mm / 2;
+  half[2] = a->length_mm / 2;
+  lo[0] = -half[0]; hi[0] = half[0];
+  lo[1] = -MAX (0.5, a->position[1] / 2); hi[1] = a->depth_mm;
+  lo[2] = -half[2]; hi[2] = half[2];
+
+  {
+    double bmin[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
+    double bmax[3] = { -G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+    int kmin[3], kmax[3];
+
+    for (int corner = 0; corner < 8; corner++)
+      for (int r = 0; r < 3; r++)
+        {
+          double v = c[r] + ax[0][r] * ((corner & 1) ? hi[0] : lo[0]) +
+                     ax[1][r] * ((corner & 2) ? hi[1] : lo[1]) +
+                     ax[2][r] * ((corner & 4) ? hi[2] : lo[2]);
+          bmin[r] = MIN (bmin[r], v);
+          bmax[r] = MAX (bmax[r], v);
+        }
+    for (int r = 0; r < 3; r++)
+      {
+        kmin[r] = CLAMP ((int) floor ((bmin[r] - g->origin[r]) / g->h), 0, g->n[r] - 1);
+        kmax[r] = CLAMP ((int) ceil ((bmax[r] - g->origin[r]) / g->h), 0, g->n[r] - 1);
+      }
+    for (int k = kmin[2]; k <= kmax[2]; k++)
+      {
+        if (grid_s (g, k) < s_bot)
+          continue;
+        for (int j = kmin[1]; j <= kmax[1]; j++)
+          for (int i = kmin[0]; i <= kmax[0]; i++)
+            {
+              double p[3] = { g->origin[0] + i * g->h - c[0], g->origin[1] + j * g->h - c[1],
+                              g->origin[2] + k * g->h - c[2] };
+              gboolean inside = TRUE;
+
+              for (int ax_i = 0; ax_i < 3 && inside; ax_i++)
+                {
+                  double t = p[0] * ax[ax_i][0] + p[1] * ax[ax_i][1] + p[2] * ax[ax_i][2];
+                  inside = t >= lo[ax_i] && t <= hi[ax_i];
+                }
+              if (inside)
+                g->mask[at (g, i, j, k)] = 1;
+            }
+      }
+  }
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+OpMesh *
+op_model_build (const OpDentition     *dentition,
+                const OpPlan          *plan,
+                gboolean               upper,
+                guint                  stage,
+                const char            *label,
+                const OpModelOptions  *options,
+                OpModelLabelInfo      *info,
+                GError               **error)
+{
+  OpModelOptions o;
+  g_autofree int *tooth_of = NULL;       /* plan index -> dentition index, -1 if skipped */
+  g_autofree double *tops = NULL;
+  g_autofree float *mats = NULL;
+  g_autofree guint8 *foot = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  double bmin[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
+  double bmax[3] = { -G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+  double s_top, s_bot, s_max = -G_MAXDOUBLE, pad, cx = 0, cy = 0, area = 0;
+  guint n_used = 0;
+  Grid g = { 0 };
+  OpVolume *vol;
+  OpMesh *mesh;
+  OpIsoOptions iso = { 0 };
+  guint64 n_vox;
+
+  g_return_val_if_fail (dentition != NULL && plan != NULL, NULL);
+
+  if (options)
+    o = *options;
+  else
+    op_model_options_init (&o);
+  if (o.voxel_mm == 0) o.voxel_mm = 0.25;
+  if (o.base_height_mm == 0) o.base_height_mm = 12.0;
+  if (o.margin_mm == 0) o.margin_mm = 2.5;
+  if (o.engrave_mm == 0) o.engrave_mm = 0.75;
+  if (o.glyph_mm == 0) o.glyph_mm = 0.75;
+  if (o.wall_mm == 0) o.wall_mm = 2.0;
+  if (o.drain_mm == 0) o.drain_mm = 3.0;
+  if (!(o.voxel_mm >= 0.1 && o.voxel_mm <= 1.0))
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_INVALID,
+                   "model voxel size %.3f mm is outside 0.1-1 mm", o.voxel_mm);
+      return NULL;
+    }
+  if (!(o.base_height_mm >= 3 && o.base_height_mm <= 40) || !(o.margin_mm > 0 && o.margin_mm <= 10) ||
+      !(o.engrave_mm > 0 && o.engrave_mm < o.base_height_mm / 2) || !(o.glyph_mm >= o.voxel_mm) ||
+      !(o.wall_mm > 0) || !(o.drain_mm > 0))
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_INVALID,
+                   "model base settings out of range: base height %.2f mm (3-40), margin %.2f mm (0-10), "
+                   "engraving %.2f mm, glyph pixel %.2f mm (at least the voxel size)",
+                   o.base_height_mm, o.margin_mm, o.engrave_mm, o.glyph_mm);
+      return NULL;
+    }
+  if (stage >= plan->n_stages)
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_INVALID,
+                   "stage %u is past the plan's last stage %u", stage, plan->n_stages - 1);
+      return NULL;
+    }
+
+  g.h = o.voxel_mm;
+  g.sign = upper ? -1.0 : 1.0;
+
+  /* Pose every tooth of the arch and measure the posed crowns. */
+  tooth_of = g_new (int, plan->n_teeth);
+  tops = g_new (double, plan->n_teeth);
+  mats = g_new (float, 16 * (gsize) plan->n_teeth);
+  for (guint t = 0; t < plan->n_teeth; t++)
+    {
+      OpTooth *tooth = op_dentition_get (dentition, plan->teeth[t].fdi);
+      double smin = G_MAXDOUBLE, smax = -G_MAXDOUBLE;
+
+      tooth_of[t] = -1;
+      if (tooth == NULL || tooth->crown == NULL || tooth->crown->n_triangles == 0 ||
+          op_fdi_is_upper (tooth->fdi) != upper)
+        continue;
+      op_plan_stage_matrix (plan, stage, t, mats + 16 * t);
+      for (gsize v = 0; v < tooth->crown->n_vertices; v++)
+        {
+          double p[3];
+          transform_point (mats + 16 * t, tooth->crown->positions + 3 * v, p);
+          for (int r = 0; r < 3; r++)
+            {
+              bmin[r] = MIN (bmin[r], p[r]);
+              bmax[r] = MAX (bmax[r], p[r]);
+            }
+          smin = MIN (smin, g.sign * p[2]);
+          smax = MAX (smax, g.sign * p[2]);
+        }
+      /* The base reaches up to 70 % of the crown's height below its tip,
+       * at most 7 mm: it stands in for the gingiva, which leaves about
+       * that much of a crown exposed. */
+      tops[n_used] = smax - MIN (0.7 * (smax - smin), 7.0);
+      s_max = MAX (s_max, smax);
+      tooth_of[t] = (int) n_used;
+      n_used++;
+    }
+  if (n_used == 0)
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_NO_TEETH,
+                   "the %s arch has no tooth with a crown in the plan", upper ? "upper" : "lower");
+      return NULL;
+    }
+  qsort (tops, n_used, sizeof (double), cmp_double);
+  s_top = tops[n_used / 2];
+  s_bot = s_top - o.base_height_mm;
+
+  /* Two empty voxels around everything keep the surface closed. */
+  pad = o.margin_mm + 2 * g.h;
+  for (int r = 0; r < 2; r++)
+    {
+      g.origin[r] = floor ((bmin[r] - pad) / g.h) * g.h;
+      g.n[r] = (int) ceil ((bmax[r] + pad - g.origin[r]) / g.h) + 1;
+    }
+  {
+    double z_lo = upper ? -s_max : s_bot, z_hi = upper ? -s_bot : s_max;
+    g.origin[2] = floor ((z_lo - 2 * g.h) / g.h) * g.h;
+    g.n[2] = (int) ceil ((z_hi + 2 * g.h - g.origin[2]) / g.h) + 1;
+  }
+  n_vox = (guint64) g.n[0] * g.n[1] * g.n[2];
+  if (n_vox > MAX_VOXELS)
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_TOO_LARGE,
+                   "the model grid would have %" G_GUINT64_FORMAT " voxels at %.2f mm; use a larger voxel size",
+                   n_vox, g.h);
+      return NULL;
+    }
+
+  vol = op_volume_new (g.n[0], g.n[1], g.n[2], (double[3]) { g.h, g.h, g.h });
+  if (vol == NULL)
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_TOO_LARGE,
+                   "no memory for a model grid of %d x %d x %d voxels", g.n[0], g.n[1], g.n[2]);
+      return NULL;
+    }
+  op_volume_set_geometry (vol, g.origin, (double[9]) { 1, 0, 0, 0, 1, 0, 0, 0, 1 });
+  g.mask = g_malloc0 (n_vox);
+
+  /* The teeth. */
+  for (guint t = 0; t < plan->n_teeth; t++)
+    if (tooth_of[t] >= 0)
+      op_voxelize_mesh (op_dentition_get (dentition, plan->teeth[t].fdi)->crown, mats + 16 * t, vol, g.mask, 1);
+
+  /* The footprint: the columns under the teeth grown by the margin, then
+   * closed across each row so that the base is one plate with a flat
+   * bottom wide enough for the label.  It is taken before the attachments
+   * are added, so that a bump does not widen the base. */
+  foot = g_malloc0 ((gsize) g.n[0] * g.n[1]);
+  for (int k = 0; k < g.n[2]; k++)
+    for (int j = 0; j < g.n[1]; j++)
+      for (int i = 0; i < g.n[0]; i++)
+        if (g.mask[at (&g, i, j, k)])
+          foot[(gsize) j * g.n[0] + i] = 1;
+  dilate_2d (foot, g.n[0], g.n[1], (int) lround (o.margin_mm / g.h));
+  for (int j = 0; j < g.n[1]; j++)
+    {
+      int lo = -1, hi = -1;
+      for (int i = 0; i < g.n[0]; i++)
+        if (foot[(gsize) j * g.n[0] + i])
+          {
+            if (lo < 0)
+              lo = i;
+            hi = i;
+          }
+      for (int i = MAX (lo, 0); lo >= 0 && i <= hi; i++)
+        foot[(gsize) j * g.n[0] + i] = 1;
+    }
+  for (int j = 0; j < g.n[1]; j++)
+    for (int i = 0; i < g.n[0]; i++)
+      if (foot[(gsize) j * g.n[0] + i])
+        {
+          cx += g.origin[0] + i * g.h;
+          cy += g.origin[1] + j * g.h;
+          area += 1;
+        }
+  cx /= area;
+  cy /= area;
+
+  /* Attachments bonded before this stage's aligner (or all of them for
+   * the template). */
+  if (plan->attachments)
+    for (guint a = 0; a < plan->attachments->len; a++)
+      {
+        const OpPlanAttachment *att = &g_array_index (plan->attachments, OpPlanAttachment, a);
+        int t = op_plan_find_tooth (plan, att->fdi);
+
+        if (t < 0 || tooth_of[t] < 0 || (!o.all_attachments && stage <= att->stage))
+          continue;
+        add_attachment (&g, att, &plan->teeth[t].frame, mats + 16 * t, s_bot);
+      }
+
+  /* The base between the flat bottom and the cervical band, and nothing
+   * below the bottom (roots, if the crowns carry them, are cut flat). */
+  for (int k = 0; k < g.n[2]; k++)
+    {
+      double s = grid_s (&g, k);
+      for (int j = 0; j < g.n[1]; j++)
+        for (int i = 0; i < g.n[0]; i++)
+          {
+            gsize x = at (&g, i, j, k);
+            if (s < s_bot)
+              g.mask[x] = 0;
+            else if (s <= s_top && foot[(gsize) j * g.n[0] + i])
+              g.mask[x] = 1;
+          }
+    }
+
+  /* The label, engraved into the bottom so that it reads the right way
+   * round seen from below the bottom face, with the patient's front at
+   * the top of the text. */
+  for (const char *p = label ? label : ""; *p; p++)
+    if (op_model_glyph (*p, NULL))
+      g_string_append_c (text, *p);
+  {
+    guint n_cols = text->len ? text->len * 6 - 1 : 0;
+    double gm = o.glyph_mm, width = n_cols * gm, x_dir = upper ? -1.0 : 1.0;
+    double x0 = cx - x_dir * width / 2, y0 = cy - 3.5 * gm;
+
+    for (int k = 0; k < g.n[2]; k++)
+      {
+        double s = grid_s (&g, k);
+        if (s < s_bot || s >= s_bot + o.engrave_mm)
+          continue;
+        for (int j = 0; j < g.n[1]; j++)
+          {
+            int row = (int) floor ((g.origin[1] + j * g.h - y0) / gm);
+            if (row < 0 || row >= 7)
+              continue;
+            for (int i = 0; i < g.n[0]; i++)
+              {
+                int col = (int) floor ((g.origin[0] + i * g.h - x0) * x_dir / gm);
+                guint8 rows[7];
+                if (col < 0 || col >= (int) n_cols || col % 6 == 5 ||
+                    !op_model_glyph (text->str[col / 6], rows))
+                  continue;
+                if (rows[row] & (0x10 >> (col % 6)))
+                  g.mask[at (&g, i, j, k)] = 0;
+              }
+          }
+      }
+    if (info)
+      {
+        info->bottom_z = g.sign * s_bot;
+        info->down = -g.sign;
+        info->x0 = x0;
+        info->y0 = y0;
+        info->x_dir = x_dir;
+        info->glyph_mm = gm;
+        info->engrave_mm = o.engrave_mm;
+        info->n_columns = n_cols;
+        info->text_min[0] = MIN (x0, x0 + x_dir * width);
+        info->text_max[0] = MAX (x0, x0 + x_dir * width);
+        info->text_min[1] = y0;
+        info->text_max[1] = y0 + 7 * gm;
+      }
+  }
+
+  /* A hollow base: a cavity inside the plate, leaving @wall_mm all round,
+   * drained by a hole through the bottom beside the label. */
+  if (o.hollow)
+    {
+      g_autofree guint8 *outside = g_malloc0 ((gsize) g.n[0] * g.n[1]);
+      int r_drain = MAX (1, (int) lround (o.drain_mm / 2 / g.h));
+      int best = -1;
+      double best_d = G_MAXDOUBLE;
+
+      for (gsize c = 0; c < (gsize) g.n[0] * g.n[1]; c++)
+        outside[c] = !foot[c];
+      dilate_2d (outside, g.n[0], g.n[1], (int) lround (o.wall_mm / g.h));
+      for (int j = 0; j < g.n[1]; j++)
+        for (int i = 0; i < g.n[0]; i++)
+          {
+            double x = g.origin[0] + i * g.h, y = g.origin[1] + j * g.h, d;
+            if (outside[(gsize) j * g.n[0] + i])
+              continue;
+            /* Behind the label (posterior), clear of it by a millimetre. */
+            if (y < cy + 3.5 * o.glyph_mm + o.drain_mm / 2 + 1.0)
+              continue;
+            d = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+            if (d < best_d)
+              {
+                best_d = d;
+                best = j * g.n[0] + i;
+              }
+          }
+      for (int k = 0; k < g.n[2]; k++)
+        {
+          double s = grid_s (&g, k);
+          gboolean cavity = s >= s_bot + o.wall_mm && s <= s_top - o.wall_mm;
+          gboolean drain = s >= s_bot && s < s_bot + o.wall_mm + g.h;
+          for (int j = 0; j < g.n[1]; j++)
+            for (int i = 0; i < g.n[0]; i++)
+              {
+                if (cavity && !outside[(gsize) j * g.n[0] + i])
+                  g.mask[at (&g, i, j, k)] = 0;
+                else if (drain && best >= 0)
+                  {
+                    int bi = best % g.n[0], bj = best / g.n[0];
+                    if ((i - bi) * (i - bi) + (j - bj) * (j - bj) <= r_drain * r_drain)
+                      g.mask[at (&g, i, j, k)] = 0;
+                  }
+              }
+        }
+    }
+
+  /* Nothing may touch the grid's outer layer, or the isosurface would be
+   * open there; the padding makes this hold already, and clearing the
+   * layer keeps it so whatever an attachment's size. */
+  for (int k = 0; k < g.n[2]; k++)
+    for (int j = 0; j < g.n[1]; j++)
+      for (int i = 0; i < g.n[0]; i++)
+        if (i == 0 || j == 0 || k == 0 || i == g.n[0] - 1 || j == g.n[1] - 1 || k == g.n[2] - 1)
+          g.mask[at (&g, i, j, k)] = 0;
+  for (guint64 x = 0; x < n_vox; x++)
+    vol->voxels[x] = g.mask[x] ? 100 : 0;
+  g_free (g.mask);
+
+  iso.n_threads = o.n_threads ? o.n_threads : 2;
+  mesh = op_volume_isosurface (vol, 50, &iso);
+  op_volume_free (vol);
+  if (mesh == NULL)
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_TOO_LARGE,
+                   "the model surface has too many vertices for 32-bit indices; use a larger voxel size");
+      return NULL;
+    }
+  op_mesh_compute_bounds (mesh);
+  return mesh;
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return (x > y) - (x < y);
+}
+
+gboolean
+op_model_check_closed (const OpMesh *mesh, char **why)
+{
+  gsize n = mesh->n_triangles * 3;
+  g_autofree guint64 *edges = NULL;
+  double volume;
+
+  if (mesh->n_triangles == 0)
+    {
+      *why = g_strdup ("the model has no triangles");
+      return FALSE;
+    }
+  edges = g_new (guint64, n);
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    {
+      const guint32 *tri = mesh->indices + 3 * t;
+      if (tri[0] == tri[1] || tri[1] == tri[2] || tri[0] == tri[2])
+        {
+          *why = g_strdup_printf ("triangle %" G_GSIZE_FORMAT " repeats a vertex", t);
+          return FALSE;
+        }
+      for (int e = 0; e < 3; e++)
+        edges[3 * t + e] = ((guint64) tri[e] << 32) | tri[(e + 1) % 3];
+    }
+  qsort (edges, n, sizeof (guint64), cmp_u64);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 rev = (edges[i] << 32) | (edges[i] >> 32);
+      if (i + 1 < n && edges[i + 1] == edges[i])
+        {
+          *why = g_strdup_printf ("edge %u-%u is used twice in the same direction (orientation "
+                                  "inconsistent or more than two triangles)",
+                                  (guint) (edges[i] >> 32), (guint) (edges[i] & 0xffffffffu));
+          return FALSE;
+        }
+      if (bsearch (&rev, edges, n, sizeof (guint64), cmp_u64) == NULL)
+        {
+          *why = g_strdup_printf ("edge %u-%u has no neighbouring triangle (open boundary)",
+                                  (guint) (edges[i] >> 32), (guint) (edges[i] & 0xffffffffu));
+          return FALSE;
+        }
+    }
+  volume = op_mesh_volume (mesh);
+  if (!(volume > 0))
+    {
+      *why = g_strdup_printf ("the model's volume %.3f mm3 is not positive", volume);
+      return FALSE;
+    }
+  return TRUE;
+}
