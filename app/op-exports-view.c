@@ -547,20 +547,35 @@ op_exports_view_get_posting_detail (OpExportsView *self)
   return self->posting_detail;
 }
 
+/* The worker's own references: the thread reads nothing of the view. */
+typedef struct {
+  OpStore *store;
+  gint64   outbox_id;
+} PostJob;
+
+static void
+post_job_free (gpointer data)
+{
+  PostJob *job = data;
+
+  g_clear_object (&job->store);
+  g_free (job);
+}
+
 static void
 post_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  OpExportsView *self = OP_EXPORTS_VIEW (source_object);
-  gint64 id = *(gint64 *) task_data;
+  PostJob *job = task_data;
   OpOutboxRunStats stats = { 0 };
   GError *error = NULL;
 
-  /* Only the fields the worker fills are read here; the view's store is
-   * never replaced while a job runs (set_store is called once). */
-  if (op_outbox_run (self->store, id, NULL, &stats, cancellable, &error))
+  (void) source_object;
+  /* The outbox's own worker, limited to this row: the same retries,
+   * backoff and read-back as `orthoplan-cli outbox run`. */
+  if (op_outbox_run (job->store, job->outbox_id, NULL, &stats, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -588,7 +603,7 @@ op_exports_view_retry_posting (OpExportsView *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) task = NULL;
-  gint64 *id;
+  PostJob *job;
 
   g_return_val_if_fail (OP_IS_EXPORTS_VIEW (self), FALSE);
 
@@ -625,11 +640,12 @@ op_exports_view_retry_posting (OpExportsView *self)
   op_exports_view_refresh_posting (self);
   begin_job (self, _("Posting to the practice system…"));
   gtk_progress_bar_pulse (self->progress_bar);
-  id = g_new (gint64, 1);
-  *id = self->outbox_id;
+  job = g_new0 (PostJob, 1);
+  job->store = g_object_ref (self->store);
+  job->outbox_id = self->outbox_id;
   task = g_task_new (self, self->cancellable, post_done, NULL);
   g_task_set_source_tag (task, op_exports_view_retry_posting);
-  g_task_set_task_data (task, id, g_free);
+  g_task_set_task_data (task, job, post_job_free);
   g_task_run_in_thread (task, post_thread);
   return TRUE;
 }
@@ -719,6 +735,18 @@ on_paper_setting (OpExportsView *self)
   adw_combo_row_set_selected (self->paper_row, g_str_equal (paper, "letter") ? 1 : 0);
 }
 
+/* The outbox changes behind the page's back (the CLI's worker, another
+ * workstation): the posting is read again whenever the page is shown. */
+static void
+op_exports_view_map (GtkWidget *widget)
+{
+  OpExportsView *self = OP_EXPORTS_VIEW (widget);
+
+  GTK_WIDGET_CLASS (op_exports_view_parent_class)->map (widget);
+  if (!self->busy)
+    op_exports_view_refresh_posting (self);
+}
+
 GtkWidget *
 op_exports_view_new (void)
 {
@@ -766,6 +794,7 @@ op_exports_view_class_init (OpExportsViewClass *klass)
 
   object_class->dispose = op_exports_view_dispose;
   object_class->finalize = op_exports_view_finalize;
+  widget_class->map = op_exports_view_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-exports-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, progress_revealer);
