@@ -19,7 +19,7 @@ void
 op_model_options_init (OpModelOptions *options)
 {
   memset (options, 0, sizeof *options);
-  options->voxel_mm = 0.25;
+  options->voxel_mm = 0.3;
   options->base_height_mm = 12.0;
   options->margin_mm = 2.5;
   options->engrave_mm = 0.75;
@@ -283,7 +283,7 @@ op_model_build (const OpDentition     *dentition,
     o = *options;
   else
     op_model_options_init (&o);
-  if (o.voxel_mm == 0) o.voxel_mm = 0.25;
+  if (o.voxel_mm == 0) o.voxel_mm = 0.3;
   if (o.base_height_mm == 0) o.base_height_mm = 12.0;
   if (o.margin_mm == 0) o.margin_mm = 2.5;
   if (o.engrave_mm == 0) o.engrave_mm = 0.75;

@@ -31,7 +31,7 @@ typedef enum {
 } OpModelError;
 
 typedef struct {
-  double   voxel_mm;        /* grid step, 0.1..1; 0 means 0.25 */
+  double   voxel_mm;        /* grid step, 0.1..1; 0 means 0.3 */
   double   base_height_mm;  /* from the cervical band to the flat bottom; 0 means 12 */
   double   margin_mm;       /* how far the base reaches past the crowns; 0 means 2.5 */
   double   engrave_mm;      /* depth of the engraved label; 0 means 0.75 */
