@@ -373,13 +373,16 @@ test_phantom_suite (void)
   /* Reached: every variant segments, in the right jaw, with no hint. */
   g_assert_cmpuint (tally.n_failed, ==, 0);
   g_assert_cmpuint (tally.n_jaw_wrong, ==, 0);
-  /* Not a target but a floor against regressions: the mean was 0.904
-   * when this line was written, and the programme is deterministic. */
-  g_assert_cmpfloat (mean, >=, 0.89);
+  /* Not targets but floors against regressions: the mean was 0.925 and
+   * the worst variant 0.904 when these lines were written (no variant
+   * below 0.9 any more since a gap may not drop a canine and the upper
+   * widths may scale), and the programme is deterministic. */
+  g_assert_cmpfloat (mean, >=, 0.92);
+  g_assert_cmpfloat (tally.tsa_min, >=, 0.89);
   /* The targets of issue 3 not reached yet: the test says so as a
    * known-incomplete result (TAP "# TODO") with the numbers, rather than
    * hiding them or failing the whole suite on work in progress. */
-  if (tally.tsa_min < 0.95 || tally.n_misnumbered > 0 || tally.n_frames_ok < tally.n_frames)
+  if (mean < 0.95 || tally.tsa_min < 0.95 || tally.n_misnumbered > 0 || tally.n_frames_ok < tally.n_frames)
     {
       g_autofree char *msg = g_strdup_printf ("targets not met: mean TSA %.3f, min TSA %.3f (>= 0.95 wanted), "
                                               "%u variants misnumbered, frames %u/%u within 10 deg",
