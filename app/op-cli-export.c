@@ -175,6 +175,7 @@ op_cli_export (OpCliGlobals  *globals,
 {
   g_autofree char *html = NULL, *video = NULL, *pdf = NULL, *paper_name = NULL;
   g_autofree char *practice = NULL, *logo = NULL, *start = NULL;
+  g_autofree char *production = NULL, *arch = NULL, *stages = NULL;
   gboolean full_name = FALSE;
   int version = 0, interval = 0, width = 0, height = 0, fps = 0;
   double per_stage = 0;
@@ -202,16 +203,22 @@ op_cli_export (OpCliGlobals  *globals,
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, N_("Video frames per second (default 25)"), N_("N") },
     { "seconds-per-stage", 0, 0, G_OPTION_ARG_DOUBLE, &per_stage, N_("Video time per aligner (default 0.2)"),
       N_("S") },
+    { "production", 0, 0, G_OPTION_ARG_FILENAME, &production,
+      N_("Write printable models per stage and arch, with a manifest (approved plans only)"), N_("DIR") },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, N_("Production: upper, lower or both (default)"), N_("ARCH") },
+    { "stages", 0, 0, G_OPTION_ARG_STRING, &stages, N_("Production: stages A-B (default: all)"), N_("A-B") },
     { NULL }
   };
 
   if (!op_cli_parse (_("CASE — export a case's plan as a patient page, a video or a report"), NULL, entries,
                      &argc, &argv, error))
     return FALSE;
+  if (production != NULL && argc == 2)
+    return op_cli_export_production (globals, argv[1], production, arch, stages, error);
   if (argc != 2 || (html == NULL && video == NULL && pdf == NULL))
     {
       g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
-                           _("export: name one case and at least one of --html FILE, --video FILE, --pdf FILE"));
+                           _("export: name one case and at least one of --html FILE, --video FILE, --pdf FILE, --production DIR"));
       return FALSE;
     }
   case_id = g_ascii_strtoll (argv[1], &end, 10);

@@ -127,5 +127,12 @@ gboolean  op_cli_export         (OpCliGlobals  *globals,
                                  int            argc,
                                  char         **argv,
                                  GError       **error);
+/* export CASE --production DIR (op-cli-production.c). */
+gboolean  op_cli_export_production (OpCliGlobals  *globals,
+                                    const char    *case_text,
+                                    const char    *dir,
+                                    const char    *arch,
+                                    const char    *stages,
+                                    GError       **error);
 
 G_END_DECLS
