@@ -640,3 +640,124 @@ op_model_check_closed (const OpMesh *mesh, char **why)
     }
   return TRUE;
 }
+
+/* Arch order: from the right distal end to the left distal end, so the
+ * buccal points run along the arch without crossing. */
+static int
+arch_position (int fdi)
+{
+  int q = fdi / 10, n = fdi % 10;
+  return (q == 1 || q == 4) ? 10 - n : 10 + n;
+}
+
+static int
+cmp_arch (const void *a, const void *b)
+{
+  return arch_position (*(const int *) a) - arch_position (*(const int *) b);
+}
+
+float *
+op_model_trim_line (const OpDentition  *dentition,
+                    const OpPlan       *plan,
+                    gboolean            upper,
+                    guint               stage,
+                    double              offset_mm,
+                    gsize              *n_points,
+                    GError            **error)
+{
+  double sign = upper ? -1.0 : 1.0, level;
+  g_autoptr(GArray) fdis = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GArray) tops = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree float *buccal = NULL;
+  g_autofree float *lingual = NULL;
+  float *out;
+  guint n = 0;
+
+  if (stage >= plan->n_stages || !(offset_mm >= -5 && offset_mm <= 5))
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_INVALID,
+                   "trim line: stage %u (plan has 0-%u) or offset %.2f mm (-5 to 5) out of range", stage,
+                   plan->n_stages - 1, offset_mm);
+      return NULL;
+    }
+  /* The base top, as op_model_build() finds it. */
+  for (guint t = 0; t < plan->n_teeth; t++)
+    {
+      OpTooth *tooth = op_dentition_get (dentition, plan->teeth[t].fdi);
+      double smin = G_MAXDOUBLE, smax = -G_MAXDOUBLE, top;
+      float m[16];
+
+      if (tooth == NULL || tooth->crown == NULL || tooth->crown->n_triangles == 0 ||
+          op_fdi_is_upper (tooth->fdi) != upper)
+        continue;
+      op_plan_stage_matrix (plan, stage, t, m);
+      for (gsize v = 0; v < tooth->crown->n_vertices; v++)
+        {
+          double p[3];
+          transform_point (m, tooth->crown->positions + 3 * v, p);
+          smin = MIN (smin, sign * p[2]);
+          smax = MAX (smax, sign * p[2]);
+        }
+      top = smax - MIN (0.7 * (smax - smin), 7.0);
+      g_array_append_val (tops, top);
+      g_array_append_val (fdis, tooth->fdi);
+    }
+  if (fdis->len == 0)
+    {
+      g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_NO_TEETH,
+                   "the %s arch has no tooth with a crown in the plan", upper ? "upper" : "lower");
+      return NULL;
+    }
+  g_array_sort (tops, cmp_double);
+  level = g_array_index (tops, double, tops->len / 2) + offset_mm;
+  qsort (fdis->data, fdis->len, sizeof (int), cmp_arch);
+
+  buccal = g_new (float, 3 * fdis->len);
+  lingual = g_new (float, 3 * fdis->len);
+  for (guint i = 0; i < fdis->len; i++)
+    {
+      int fdi = g_array_index (fdis, int, i), t = op_plan_find_tooth (plan, fdi);
+      OpTooth *tooth = op_dentition_get (dentition, fdi);
+      double bdir[3], best_b = -G_MAXDOUBLE, best_l = G_MAXDOUBLE, bf[3];
+      float m[16];
+      double band = 0.3;
+
+      op_plan_stage_matrix (plan, stage, t, m);
+      for (int r = 0; r < 3; r++)
+        bf[r] = plan->teeth[t].frame.buccal[r];
+      transform_dir (m, bf, bdir);
+      /* Widen the band until the crown is met: a tooth shorter than the
+       * level is skipped. */
+      for (int tries = 0; tries < 3 && best_b == -G_MAXDOUBLE; tries++, band *= 2)
+        for (gsize v = 0; v < tooth->crown->n_vertices; v++)
+          {
+            double p[3], d;
+            transform_point (m, tooth->crown->positions + 3 * v, p);
+            if (fabs (sign * p[2] - level) > band)
+              continue;
+            d = p[0] * bdir[0] + p[1] * bdir[1];
+            if (d > best_b)
+              {
+                best_b = d;
+                for (int r = 0; r < 3; r++)
+                  buccal[3 * n + r] = (float) p[r];
+              }
+            if (d < best_l)
+              {
+                best_l = d;
+                for (int r = 0; r < 3; r++)
+                  lingual[3 * n + r] = (float) p[r];
+              }
+          }
+      if (best_b == -G_MAXDOUBLE)
+        continue;
+      buccal[3 * n + 2] = lingual[3 * n + 2] = (float) (sign * level);
+      n++;
+    }
+  out = g_new (float, 6 * (gsize) MAX (n, 1));
+  memcpy (out, buccal, 3 * n * sizeof (float));
+  for (guint i = 0; i < n; i++)
+    memcpy (out + 3 * (n + i), lingual + 3 * (n - 1 - i), 3 * sizeof (float));
+  *n_points = 2 * n;
+  return out;
+}

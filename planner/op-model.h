@@ -88,6 +88,22 @@ OpMesh *op_model_build (const OpDentition     *dentition,
                         OpModelLabelInfo      *info,
                         GError               **error);
 
+/* The trim line of the aligner for one arch at @stage: where the lab cuts
+ * the thermoformed sheet.  The gingival margin is stood in for by the top
+ * of the model's base (op_model_build() puts it at the cervical band of
+ * the crowns); the line runs @offset_mm above it, towards the occlusal
+ * plane, and is the buccal then, coming back, the lingual extreme of each
+ * posed crown at that height, in arch order (a closed loop).  Returns
+ * 3 floats per point (mm, caller frees with g_free) and sets @n_points,
+ * or NULL with an OP_MODEL_ERROR. */
+float *op_model_trim_line (const OpDentition  *dentition,
+                           const OpPlan       *plan,
+                           gboolean            upper,
+                           guint               stage,
+                           double              offset_mm,
+                           gsize              *n_points,
+                           GError            **error);
+
 /* Checks what a printer needs: every edge shared by exactly two
  * triangles, each used once in each direction (consistent orientation),
  * no degenerate triangle and a positive volume.  FALSE with a sentence in

@@ -413,6 +413,59 @@ test_bad_input (void)
   g_assert_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_INVALID);
 }
 
+/* The trim line: one buccal and one lingual point per tooth, all at the
+ * offset above the base top, on the crowns (within a voxel of the model
+ * surface), the buccal points outside the lingual ones. */
+static void
+test_trim_line (void)
+{
+  OpModelOptions o;
+  OpModelLabelInfo info = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMesh) m = NULL;
+  g_autoptr(OpBvh) bvh = NULL;
+  g_autofree float *line = NULL;
+  gsize n = 0;
+  guint n_lower = 0, outside = 0;
+  double z, cx = 0, cy = 0;
+
+  if (!need_data ())
+    return;
+  op_model_options_init (&o);
+  m = build (FALSE, 2, &o, &info, NULL);
+  bvh = op_bvh_new_for_mesh (m);
+  line = op_model_trim_line (teeth, plan, FALSE, 2, 1.0, &n, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  if (line == NULL)
+    return;
+  for (guint t = 0; t < plan->n_teeth; t++)
+    n_lower += !op_fdi_is_upper (plan->teeth[t].fdi);
+  g_assert_cmpuint (n, ==, 2 * n_lower);
+  z = info.bottom_z - info.down * (o.base_height_mm + 1.0);
+  for (gsize i = 0; i < n; i++)
+    {
+      OpBvhHit hit;
+      g_assert_cmpfloat (fabs (line[3 * i + 2] - z), <, 1e-3);
+      g_assert_true (op_bvh_closest (bvh, line + 3 * i, 5.0f, &hit));
+      g_assert_cmpfloat (hit.distance, <=, o.voxel_mm);
+      cx += line[3 * i] / n;
+      cy += line[3 * i + 1] / n;
+    }
+  for (gsize i = 0; i < n / 2; i++)
+    {
+      const float *b = line + 3 * i, *l = line + 3 * (n - 1 - i);
+      outside += hypot (b[0] - cx, b[1] - cy) > hypot (l[0] - cx, l[1] - cy);
+    }
+  g_test_message ("trim line: %" G_GSIZE_FORMAT " points, %u of %" G_GSIZE_FORMAT " buccal points outside their lingual",
+                  n, outside, n / 2);
+  g_assert_cmpuint (outside, ==, n / 2);
+  g_clear_pointer (&line, g_free);
+  line = op_model_trim_line (teeth, plan, FALSE, N_STAGES, 1.0, &n, &error);
+  g_assert_null (line);
+  g_assert_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_INVALID);
+}
+
 /* The same inputs give the same bytes. */
 static void
 test_deterministic (void)
@@ -445,6 +498,7 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/model/label", test_label);
   g_test_add_func ("/planner/model/poses", test_poses);
   g_test_add_func ("/planner/model/attachments", test_attachments);
+  g_test_add_func ("/planner/model/trim-line", test_trim_line);
   g_test_add_func ("/planner/model/bad-input", test_bad_input);
   g_test_add_func ("/planner/model/deterministic", test_deterministic);
   rc = g_test_run ();
