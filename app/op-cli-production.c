@@ -1,7 +1,7 @@
 /* op-cli-production.c: orthoplan-cli export CASE --production DIR
  * [--arch upper|lower|both] [--stages A-B].
  *
- * Parses the options and hands the case to io/op-production.h, which
+ * Writes models, attachment templates and trim lines.  Parses the options and hands the case to io/op-production.h, which
  * checks the approval, writes the folder and audits; this file makes no
  * decision of its own.  Files written go to stdout, one per line, and
  * progress to stderr.
@@ -82,6 +82,9 @@ op_cli_export_production (OpCliGlobals  *globals,
     }
   if (stages && !parse_stages (stages, &o.first_stage, &o.last_stage, error))
     return FALSE;
+  /* The lab cuts each aligner along its trim line; it is cheap, so the
+   * CLI always writes it, 1 mm above the margin. */
+  o.trim_lines = TRUE;
   o.progress = print_progress;
   o.cancellable = globals->cancellable;
 

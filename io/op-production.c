@@ -24,6 +24,7 @@ op_production_options_init (OpProductionOptions *options)
   options->first_stage = 0;
   options->last_stage = G_MAXUINT;
   op_model_options_init (&options->model);
+  options->trim_offset_mm = 1.0;
   options->n_threads = 2;
 }
 
@@ -139,13 +140,18 @@ op_production_write_file (const char *dir, const char *name, const guint8 *data,
   return TRUE;
 }
 
+typedef struct _Run Run;
+
 typedef struct {
   guint    stage;
   gboolean upper;
   gboolean template_;
+  gboolean trim;
 } Job;
 
-typedef struct {
+static gboolean trim_job (Run *run, const Job *job, OpProductionFile *f, GError **error);
+
+struct _Run {
   const OpDentition         *dentition;
   const OpPlan              *plan;
   const char                *label;
@@ -159,7 +165,32 @@ typedef struct {
   GError                    *error;     /* the first failure, under @lock */
   guint                      done;
   gint64                     model_us;  /* summed over threads */
-} Run;
+};
+
+/* A trim line as CSV text, one point per line. */
+static gboolean
+trim_job (Run *run, const Job *job, OpProductionFile *f, GError **error)
+{
+  g_autoptr(GString) csv = g_string_new ("x_mm,y_mm,z_mm\n");
+  g_autofree float *pts = NULL;
+  gsize n = 0;
+
+  pts = op_model_trim_line (run->dentition, run->plan, job->upper, job->stage, run->options->trim_offset_mm, &n,
+                            error);
+  if (pts == NULL)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    {
+      char b[3][G_ASCII_DTOSTR_BUF_SIZE];
+      for (int r = 0; r < 3; r++)
+        g_ascii_formatd (b[r], sizeof b[r], "%.3f", pts[3 * i + r]);
+      g_string_append_printf (csv, "%s,%s,%s\n", b[0], b[1], b[2]);
+    }
+  f->n_triangles = n;
+  f->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) csv->str, csv->len);
+  return op_production_write_file (run->dir, f->name, (const guint8 *) csv->str, csv->len, error);
+}
+
 
 static void
 fail (Run *run, GError *error)
@@ -201,6 +232,26 @@ worker (gpointer data)
           break;
         }
       job = &g_array_index (run->jobs, Job, i);
+      if (job->trim)
+        {
+          f = g_new0 (OpProductionFile, 1);
+          f->stage = job->stage;
+          f->arch = job->upper ? 'U' : 'L';
+          f->trim_line = TRUE;
+          f->name = g_strdup_printf ("%s_%c_%02u_TRIM.csv", run->label, f->arch, job->stage);
+          run->files[i] = f;
+          if (!trim_job (run, job, f, &error))
+            {
+              fail (run, error);
+              break;
+            }
+          g_mutex_lock (&run->lock);
+          run->done++;
+          if (run->options->progress)
+            run->options->progress (run->done, run->jobs->len, run->options->progress_data);
+          g_mutex_unlock (&run->lock);
+          continue;
+        }
       mo = run->options->model;
       /* Stages are built in parallel already, so each isosurface uses one
        * thread: two cores are best used by two models at once. */
@@ -273,8 +324,8 @@ write_manifest (Run *run, GError **error)
       json_builder_set_member_name (b, "arch");
       json_builder_add_string_value (b, f->arch == 'U' ? "upper" : "lower");
       json_builder_set_member_name (b, "kind");
-      json_builder_add_string_value (b, f->template_ ? "attachment-template" : "model");
-      json_builder_set_member_name (b, "triangles");
+      json_builder_add_string_value (b, f->template_ ? "attachment-template" : f->trim_line ? "trim-line" : "model");
+      json_builder_set_member_name (b, f->trim_line ? "points" : "triangles");
       json_builder_add_int_value (b, (gint64) f->n_triangles);
       json_builder_set_member_name (b, "volume_mm3");
       json_builder_add_double_value (b, g_ascii_strtod (vol, NULL));
@@ -283,7 +334,8 @@ write_manifest (Run *run, GError **error)
       json_builder_end_object (b);
       g_string_append_printf (csv, "%s,%u,%s,%s,%" G_GSIZE_FORMAT ",%s,%s\n", f->name, f->stage,
                               f->arch == 'U' ? "upper" : "lower",
-                              f->template_ ? "attachment-template" : "model", f->n_triangles, vol, f->sha256);
+                              f->template_ ? "attachment-template" : f->trim_line ? "trim-line" : "model",
+                              f->n_triangles, vol, f->sha256);
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
@@ -379,8 +431,13 @@ op_production_write (const OpDentition          *dentition,
         continue;
       for (guint s = o.first_stage; s <= last; s++)
         {
-          Job j = { s, upper, FALSE };
+          Job j = { s, upper, FALSE, FALSE };
           g_array_append_val (jobs, j);
+          if (o.trim_lines)
+            {
+              Job tj = { s, upper, FALSE, TRUE };
+              g_array_append_val (jobs, tj);
+            }
         }
       if (has_attachments && o.first_stage == 0)
         {
@@ -389,7 +446,7 @@ op_production_write (const OpDentition          *dentition,
             on_arch |= op_fdi_is_upper (g_array_index (plan->attachments, OpPlanAttachment, i).fdi) == upper;
           if (on_arch)
             {
-              Job j = { 0, upper, TRUE };
+              Job j = { 0, upper, TRUE, FALSE };
               g_array_append_val (jobs, j);
             }
         }

@@ -46,6 +46,11 @@ typedef struct {
   guint                first_stage;    /* inclusive */
   guint                last_stage;     /* inclusive; G_MAXUINT means the plan's last */
   OpModelOptions       model;
+  /* Also write each stage's aligner trim line (op_model_trim_line()) as
+   * CASEID_U_03_TRIM.csv, x,y,z in mm per line, @trim_offset_mm above the
+   * gingival margin. */
+  gboolean             trim_lines;
+  double               trim_offset_mm;
   guint                n_threads;      /* models built at once; 0 means 2 */
   OpProductionProgress progress;
   gpointer             progress_data;
@@ -60,7 +65,8 @@ typedef struct {
   guint   stage;
   char    arch;        /* 'U' or 'L' */
   gboolean template_;  /* the stage 0 attachment template */
-  gsize   n_triangles;
+  gboolean trim_line;  /* a trim-line polyline, not a model */
+  gsize   n_triangles; /* points for a trim line */
   double  volume_mm3;
   char   *sha256;      /* lowercase hex of the file's bytes */
 } OpProductionFile;

@@ -170,11 +170,27 @@ test_production (void)
   {
     JsonArray *files = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "files");
     guint n = json_array_get_length (files);
-    /* Two stages, plus the attachment template when the plan bonds any. */
-    g_assert_cmpuint (n, >=, 2);
-    g_assert_cmpuint (n, <=, 3);
+    guint n_models = 0, n_trim = 0;
+    /* Two stages with their trim lines, plus the attachment template
+     * when the plan bonds any on the upper arch. */
+    g_assert_cmpuint (n, >=, 4);
+    g_assert_cmpuint (n, <=, 5);
     for (guint i = 0; i < n; i++)
-      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (files, i), "triangles"), >, 10000);
+      {
+        JsonObject *e = json_array_get_object_element (files, i);
+        if (g_strcmp0 (json_object_get_string_member (e, "kind"), "trim-line") == 0)
+          {
+            n_trim++;
+            g_assert_cmpint (json_object_get_int_member (e, "points"), >, 10);
+          }
+        else
+          {
+            n_models++;
+            g_assert_cmpint (json_object_get_int_member (e, "triangles"), >, 10000);
+          }
+      }
+    g_assert_cmpuint (n_trim, ==, 2);
+    g_assert_cmpuint (n_models, >=, 2);
   }
   run_clear (&r);
 }

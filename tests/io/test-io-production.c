@@ -90,9 +90,11 @@ test_files (void)
   g_autoptr(OpProductionResult) res = NULL;
   OpProductionOptions o = upper_stages (0, 3);
   JsonArray *files;
+  guint n_trim = 0;
 
   if (!need_data ())
     return;
+  o.trim_lines = TRUE;
   res = op_production_write (teeth, plan, "1042", dir, &o, &error);
   g_assert_no_error (error);
   g_assert_nonnull (res);
@@ -100,9 +102,9 @@ test_files (void)
     return;
   names = listing (dir);
   g_test_message ("%s", names);
-  /* Stages 0-3 and the attachment template, the two manifests, no
-   * temporary file. */
-  g_assert_cmpuint (res->files->len, ==, 5);
+  /* Stages 0-3, their trim lines and the attachment template, the two
+   * manifests, no temporary file. */
+  g_assert_cmpuint (res->files->len, ==, 9);
   for (guint s = 0; s < 4; s++)
     {
       g_autofree char *n = g_strdup_printf ("1042_U_%02u.stl", s);
@@ -115,7 +117,7 @@ test_files (void)
   g_assert_true (json_parser_load_from_file (parser, manifest, &error));
   g_assert_no_error (error);
   files = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "files");
-  g_assert_cmpuint (json_array_get_length (files), ==, 5);
+  g_assert_cmpuint (json_array_get_length (files), ==, 9);
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
@@ -132,6 +134,17 @@ test_files (void)
       g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
       sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) bytes, len);
       g_assert_cmpstr (json_object_get_string_member (e, "sha256"), ==, sha);
+      if (g_str_has_suffix (name, "_TRIM.csv"))
+        {
+          g_auto(GStrv) lines = g_strsplit (bytes, "\n", -1);
+          /* Header, one line per point, and the empty rest after the
+           * last newline. */
+          g_assert_cmpstr (json_object_get_string_member (e, "kind"), ==, "trim-line");
+          g_assert_cmpint (json_object_get_int_member (e, "points"), >, 20);
+          g_assert_cmpint (g_strv_length (lines), ==, json_object_get_int_member (e, "points") + 2);
+          n_trim++;
+          continue;
+        }
       memcpy (&n_tri, bytes + 80, 4);
       g_assert_cmpint (json_object_get_int_member (e, "triangles"), ==, GUINT32_FROM_LE (n_tri));
       g_assert_cmpuint (len, ==, 84 + 50 * (gsize) GUINT32_FROM_LE (n_tri));
@@ -149,6 +162,7 @@ test_files (void)
           g_assert_cmpfloat (fabs (op_mesh_volume (m) - json_object_get_double_member (e, "volume_mm3")), <, 1.0);
         }
     }
+  g_assert_cmpuint (n_trim, ==, 4);
   remove_tree (dir);
   g_rmdir (tmp);
 }
