@@ -46,6 +46,7 @@ struct _OpExportsView
   gboolean        has_approval;
   gboolean        has_plan;
   gboolean        busy;
+  gboolean        disposed;
 };
 
 G_DEFINE_FINAL_TYPE (OpExportsView, op_exports_view, ADW_TYPE_BIN)
@@ -95,8 +96,13 @@ op_exports_view_report_error (OpExportsView *self,
 static void
 op_exports_view_update (OpExportsView *self)
 {
-  gboolean can_export = self->store != NULL && self->case_id > 0 && self->has_plan && !self->busy;
+  gboolean can_export;
   const char *why = NULL;
+
+  /* A worker that ends after the window closed finds no widgets left. */
+  if (self->disposed)
+    return;
+  can_export = self->store != NULL && self->case_id > 0 && self->has_plan && !self->busy;
 
   if (self->case_id > 0 && !self->has_plan)
     why = _("This case has no plan yet");
@@ -122,7 +128,7 @@ on_progress (gpointer    source,
   OpExportsView *self = OP_EXPORTS_VIEW (source);
 
   /* A report that arrives after the job ended belongs to nothing shown. */
-  if (!self->busy)
+  if (!self->busy || self->disposed)
     return;
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
   if (stage)
@@ -214,6 +220,8 @@ export_done (GObject      *source,
 
   (void) user_data;
   end_job (self);
+  if (self->disposed)
+    return;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -591,6 +599,8 @@ post_done (GObject      *source,
 
   (void) user_data;
   end_job (self);
+  if (self->disposed)
+    return;
   if (!g_task_propagate_boolean (G_TASK (result), &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     op_exports_view_report_error (self, _("Could Not Post to the Practice System"), error->message);
@@ -759,7 +769,8 @@ op_exports_view_dispose (GObject *object)
   OpExportsView *self = (OpExportsView *)object;
 
   /* A running worker holds a reference on the view and finishes on its
-   * own; it is told to stop. */
+   * own; it is told to stop, and its callbacks touch no widget. */
+  self->disposed = TRUE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   if (self->chooser)
