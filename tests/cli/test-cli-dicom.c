@@ -8,49 +8,10 @@
 
 #include "op-dicom.h"
 #include "op-image.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
 static char *db;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_cli (Run        *r,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, db);
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-}
 
 static char *
 real_series (void)
@@ -60,34 +21,24 @@ real_series (void)
   return g_build_filename (data ? data : "../shared/data", "ct-head-ge-tilt", NULL);
 }
 
-static int
-count_lines (const char *s)
-{
-  int n = 0;
-
-  for (; s && *s; s++)
-    n += *s == '\n';
-  return n;
-}
-
 static void
 test_info (void)
 {
   g_autofree char *dir = real_series ();
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *o, *vol;
-  Run r;
+  TestCliRun r;
 
-  run_cli (&r, "dicom", "info", dir, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "info", dir, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "18.50°"));
   g_assert_nonnull (strstr (r.out, "512 × 610 × 37"));
   g_assert_nonnull (strstr (r.out, "uneven"));
   g_assert_nonnull (strstr (r.out, "skipped SHA256SUMS"));
   g_assert_nonnull (strstr (r.out, "QMNx85rKkkg"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "dicom", "info", "--json", dir, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "info", "--json", dir, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, r.out, -1, NULL));
   o = json_node_get_object (json_parser_get_root (parser));
@@ -101,13 +52,13 @@ test_info (void)
       g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (vol, "dimensions"), 2), ==, 37);
     }
   g_assert_cmpint (json_array_get_length (json_object_get_array_member (o, "series")), ==, 1);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "dicom", "info", "/nonexistent", NULL);
+  test_cli_run (&r, "--db", db, "dicom", "info", "/nonexistent", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
   g_assert_nonnull (strstr (r.err, "/nonexistent"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
@@ -118,29 +69,29 @@ test_add_and_render (void)
   g_autofree char *cor = g_build_filename (tmpdir, "coronal.png", NULL);
   g_autofree guint8 *pixels = NULL;
   int w = 0, h = 0;
-  Run r;
+  TestCliRun r;
 
-  run_cli (&r, "case", "new", "--patient", "Tilt, Gantry", "--dob", "1960-01-01", NULL);
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Tilt, Gantry", "--dob", "1960-01-01", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Nothing stored yet. */
-  run_cli (&r, "render-slice", "1", "--out", png, NULL);
+  test_cli_run (&r, "--db", db, "render-slice", "1", "--out", png, NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "no CBCT"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "dicom", "add", "1", dir, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "add", "1", dir, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Volume 1 stored with case 1"));
   g_assert_nonnull (strstr (r.out, "18.5°"));
   /* The real series was anonymised: its name cannot be checked. */
   g_assert_nonnull (strstr (r.err, "no patient identity"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "render-slice", "1", "--plane", "axial", "--index", "20", "--window", "soft", "--out", png, NULL);
+  test_cli_run (&r, "--db", db, "render-slice", "1", "--plane", "axial", "--index", "20", "--window", "soft", "--out", png, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
   pixels = op_image_load_png (png, &w, &h, NULL);
   g_assert_nonnull (pixels);
   g_assert_cmpint (w, ==, 512);
@@ -154,23 +105,24 @@ test_add_and_render (void)
     }
   g_clear_pointer (&pixels, g_free);
 
-  run_cli (&r, "render-slice", "1", "--plane", "coronal", "--out", cor, NULL);
+  test_cli_run (&r, "--db", db, "render-slice", "1", "--plane", "coronal", "--out", cor, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
   pixels = op_image_load_png (cor, &w, &h, NULL);
   g_assert_cmpint (w, ==, 512);
   /* 37 planes 4.0 mm apart shown with 0.488 mm pixels. */
   g_assert_cmpint (h, ==, 296);
   g_clear_pointer (&pixels, g_free);
 
-  run_cli (&r, "render-slice", "1", "--plane", "oblique", "--out", cor, NULL);
-  g_assert_cmpint (r.status, ==, 1);
+  test_cli_run (&r, "--db", db, "render-slice", "1", "--plane", "oblique", "--out", cor, NULL);
+  /* A bad option value is a usage error: exit status 2, not 1. */
+  g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "oblique"));
-  run_clear (&r);
-  run_cli (&r, "render-slice", "1", "--plane", "axial", "--index", "37", "--out", cor, NULL);
-  g_assert_cmpint (r.status, ==, 1);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "render-slice", "1", "--plane", "axial", "--index", "37", "--out", cor, NULL);
+  g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "past the last axial slice (36)"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
@@ -183,46 +135,46 @@ test_identity_mismatch_and_bad_input (void)
   g_autofree char *stray = g_build_filename (strays, "readme.txt", NULL);
   OpDicomWriteOptions opts = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
-  Run r;
+  TestCliRun r;
 
   opts.identity.name = (char *) "Someone^Else";
   opts.identity.birth_date = (char *) "1999-09-09";
   g_assert_true (op_dicom_write_volume (v, dir, &opts, NULL, NULL));
-  run_cli (&r, "case", "new", "--patient", "Right, Patient", "--dob", "1970-07-07", NULL);
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Right, Patient", "--dob", "1970-07-07", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "dicom", "add", "2", dir, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "add", "2", dir, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "warning"));
   g_assert_nonnull (strstr (r.err, "Someone^Else"));
   g_assert_nonnull (strstr (r.err, "name, birth date differ"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A folder with no images: one line, nothing stored. */
   g_mkdir_with_parents (strays, 0755);
   g_file_set_contents (stray, "hello", -1, NULL);
-  run_cli (&r, "dicom", "add", "2", strays, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "add", "2", strays, NULL);
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
   g_assert_nonnull (strstr (r.err, "readme.txt: not a DICOM file"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Too large for a tiny limit: refused with the downsampled offer. */
-  run_cli (&r, "dicom", "add", "2", dir, "--max-gb", "0.000001", NULL);
+  test_cli_run (&r, "--db", db, "dicom", "add", "2", dir, "--max-gb", "0.000001", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "downsampled by 2"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Neither failure stored anything: case 2 still has one volume. */
-  run_cli (&r, "render-slice", "2", "--plane", "axial", "--index", "5", "--out", stray, NULL);
+  test_cli_run (&r, "--db", db, "render-slice", "2", "--plane", "axial", "--index", "5", "--out", stray, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "dicom", "add", "99", dir, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "add", "99", dir, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "no case 99"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
   (void) parser;
 }
 
@@ -234,6 +186,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   tmpdir = g_dir_make_tmp ("orthoplan-cli-dicom-XXXXXX", NULL);
+  test_cli_setup (tmpdir, NULL);
   db = g_build_filename (tmpdir, "test.db", NULL);
 
   g_test_add_func ("/cli/dicom/info", test_info);

@@ -8,68 +8,10 @@
 
 #include "op-image.h"
 #include "op-store.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
 static char *case_id;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_argv (Run *r, const char *const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  int wait_status = 0;
-
-  env = g_environ_setenv (env, "ORTHOPLAN_DB", g_getenv ("OP_TEST_DB"), TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  r->out = r->err = NULL;
-  g_spawn_sync (tmpdir, (char **) args, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &r->out, &r->err, &wait_status,
-                &error);
-  g_assert_no_error (error);
-  /* The exit status itself: 1 for a failure, 2 for a usage error. */
-  if (g_spawn_check_wait_status (wait_status, &error))
-    r->status = 0;
-  else
-    r->status = error->domain == G_SPAWN_EXIT_ERROR ? error->code : 255;
-}
-
-static void
-run_cli (Run *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  run_argv (r, (const char *const *) argv->pdata);
-}
-
-static char *
-real_dir (const char *arch)
-{
-  const char *root = g_getenv ("OP_SHARED_DATA");
-  char *dir = root ? g_build_filename (root, "open-full-jaw-p26", arch, NULL) : NULL;
-
-  if (dir && !g_file_test (dir, G_FILE_TEST_IS_DIR))
-    g_clear_pointer (&dir, g_free);
-  return dir;
-}
 
 static gboolean
 have_case (void)
@@ -86,31 +28,31 @@ have_case (void)
 static void
 test_no_plan (void)
 {
-  g_autofree char *up = real_dir ("maxilla");
-  g_autofree char *lo = real_dir ("mandible");
+  g_autofree char *up = test_cli_real_dir ("maxilla");
+  g_autofree char *lo = test_cli_real_dir ("mandible");
   g_autofree char *page = g_build_filename (tmpdir, "early.html", NULL);
-  Run r;
+  TestCliRun r;
 
   if (up == NULL || lo == NULL)
     {
       g_test_skip ("OP_SHARED_DATA has no open-full-jaw-p26");
       return;
     }
-  run_cli (&r, "case", "import-teeth", "--patient", "Example, Anna", "--dob", "1990-04-12", "--numbering",
+  test_cli_run (&r, "case", "import-teeth", "--patient", "Example, Anna", "--dob", "1990-04-12", "--numbering",
            "universal", "--location", "Bright Smiles", up, lo, NULL);
   g_assert_cmpint (r.status, ==, 0);
   case_id = g_strstrip (g_strdup (r.out));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "export", case_id, "--html", page, NULL);
+  test_cli_run (&r, "export", case_id, "--html", page, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "has no plan yet"));
   g_assert_false (g_file_test (page, G_FILE_TEST_EXISTS));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "plan", case_id, NULL);
+  test_cli_run (&r, "plan", case_id, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
@@ -121,16 +63,16 @@ test_html (void)
   g_autofree char *text = NULL;
   guint8 rgba[4 * 16 * 16];
   gsize len = 0;
-  Run r;
+  TestCliRun r;
 
   if (!have_case ())
     return;
   memset (rgba, 0x80, sizeof rgba);
   g_assert_true (op_image_save_png (rgba, 16, 16, logo, NULL));
-  run_cli (&r, "export", case_id, "--html", page, "--logo", logo, "--interval", "10", NULL);
+  test_cli_run (&r, "export", case_id, "--html", page, "--logo", logo, "--interval", "10", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (g_strstrip (r.out), ==, page);
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_assert_true (g_file_get_contents (page, &text, &len, NULL));
   g_assert_cmpuint (len, <, 10 * 1024 * 1024);
   /* The practice is the case's location; the first name only. */
@@ -152,14 +94,14 @@ test_pdf (void)
   g_autoptr(GError) error = NULL;
   int w = 0, h = 0;
   gsize teeth = 0;
-  Run r;
+  TestCliRun r;
 
   if (!have_case ())
     return;
-  run_cli (&r, "export", case_id, "--pdf", pdf, "--paper", "letter", "--start", "2025-01-06", NULL);
+  test_cli_run (&r, "export", case_id, "--pdf", pdf, "--paper", "letter", "--start", "2025-01-06", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "DRAFT"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
   if (pdftotext == NULL)
     {
@@ -169,7 +111,7 @@ test_pdf (void)
   {
     const char *args[] = { "pdftotext", "-enc", "UTF-8", "-layout", pdf, "-", NULL };
 
-    run_argv (&r, args);
+    test_cli_spawn (&r, args);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "Example, Anna"));
     g_assert_nonnull (strstr (r.out, "version 1"));
@@ -177,14 +119,14 @@ test_pdf (void)
     g_assert_nonnull (strstr (r.out, "Bright Smiles"));
     g_assert_nonnull (strstr (r.out, "Movement table"));
     g_assert_true (g_regex_match_simple ("\\n\\s*1\\s+2025-01-06", r.out, 0, 0));
-    run_clear (&r);
+    test_cli_run_clear (&r);
   }
   {
     const char *args[] = { "pdftoppm", "-r", "40", "-f", "2", "-l", "2", "-png", pdf, prefix, NULL };
 
-    run_argv (&r, args);
+    test_cli_spawn (&r, args);
     g_assert_cmpint (r.status, ==, 0);
-    run_clear (&r);
+    test_cli_run_clear (&r);
   }
   /* Page 2 holds the rendered initial views: warm white teeth on the
    * renderer's grey-blue ground. */
@@ -208,16 +150,16 @@ test_video (void)
   g_autoptr(GstDiscovererInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   GList *streams;
-  Run r;
+  TestCliRun r;
 
   if (!have_case ())
     return;
   /* 0.1 s per aligner at 10 frames a second: a few seconds at most. */
-  run_cli (&r, "export", case_id, "--video", video, "--width", "160", "--height", "96", "--fps", "10",
+  test_cli_run (&r, "export", case_id, "--video", video, "--width", "160", "--height", "96", "--fps", "10",
            "--seconds-per-stage", "0.1", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "video: 100 %"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   gst_init (NULL, NULL);
   uri = g_filename_to_uri (video, NULL, NULL);
@@ -252,33 +194,33 @@ test_bad_input (void)
 {
   g_autofree char *page = g_build_filename (tmpdir, "bad.html", NULL);
   g_autofree char *missing_dir = g_build_filename (tmpdir, "no-such-folder", "x.pdf", NULL);
-  Run r;
+  TestCliRun r;
 
   if (!have_case ())
     return;
-  run_cli (&r, "export", case_id, "--html", page, "--logo", "/nonexistent/logo.png", NULL);
+  test_cli_run (&r, "export", case_id, "--html", page, "--logo", "/nonexistent/logo.png", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "logo /nonexistent/logo.png: no such file"));
   g_assert_false (g_file_test (page, G_FILE_TEST_EXISTS));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "export", case_id, "--pdf", missing_dir, NULL);
+  test_cli_run (&r, "export", case_id, "--pdf", missing_dir, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "does not exist"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "export", case_id, "--pdf", page, "--paper", "a5", NULL);
+  test_cli_run (&r, "export", case_id, "--pdf", page, "--paper", "a5", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "a5"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "export", case_id, NULL);
+  test_cli_run (&r, "export", case_id, NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "export", "999", "--html", page, NULL);
+  test_cli_run (&r, "export", "999", "--html", page, NULL);
   g_assert_cmpint (r.status, ==, 1);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 /* Every export is in the audit log, and the chain still verifies. */
@@ -292,13 +234,13 @@ test_audit (void)
   OpUserInput admin = { .login = "admin", .name = "Ada Admin", .role = OP_ROLE_ADMINISTRATOR,
                         .password = "correct horse battery" };
   OpAuditFilter filter = { .action = "case.export" };
-  Run r;
+  TestCliRun r;
 
   if (!have_case ())
     return;
-  run_cli (&r, "audit", "verify", NULL);
+  test_cli_run (&r, "audit", "verify", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   store = op_store_open (g_getenv ("OP_TEST_DB"), &error);
   g_assert_no_error (error);
@@ -324,26 +266,6 @@ test_audit (void)
     }
 }
 
-static void
-rm_rf (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir && (name = g_dir_read_name (dir)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -355,6 +277,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("op-cli-export-XXXXXX", NULL);
   db = g_build_filename (tmpdir, "test.db", NULL);
   g_setenv ("OP_TEST_DB", db, TRUE);
+  test_cli_setup (tmpdir, db);
 
   /* In order: each test uses the case the first one made. */
   g_test_add_func ("/cli/export/no-plan", test_no_plan);
@@ -368,7 +291,7 @@ main (int argc, char **argv)
   if (g_getenv ("OP_TEST_KEEP"))
     g_printerr ("kept %s\n", tmpdir);
   else
-    rm_rf (tmpdir);
+    test_cli_rm_rf (tmpdir);
   g_free (tmpdir);
   g_free (case_id);
   return status;

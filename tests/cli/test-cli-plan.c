@@ -4,68 +4,9 @@
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test-cli-util.h"
 
 static char *tmpdir;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_cli (Run *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  /* Never let a test touch the person's own database. */
-  env = g_environ_setenv (env, "ORTHOPLAN_DB", g_getenv ("OP_TEST_DB"), TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  r->out = r->err = NULL;
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-}
-
-static int
-count_lines (const char *s)
-{
-  int n = 0;
-
-  for (; s && *s; s++)
-    n += *s == '\n';
-  return n;
-}
-
-static char *
-real_dir (const char *arch)
-{
-  const char *root = g_getenv ("OP_SHARED_DATA");
-  char *dir = root ? g_build_filename (root, "open-full-jaw-p26", arch, NULL) : NULL;
-
-  if (dir && !g_file_test (dir, G_FILE_TEST_IS_DIR))
-    g_clear_pointer (&dir, g_free);
-  return dir;
-}
 
 static int
 count_versions (const char *case_id)
@@ -77,10 +18,10 @@ count_versions (const char *case_id)
   for (int v = 1; v < 50; v++)
     {
       g_autofree char *vs = g_strdup_printf ("%d", v);
-      Run r;
+      TestCliRun r;
 
-      run_cli (&r, "plan", "export", case_id, "--version", vs, "--out", path, NULL);
-      run_clear (&r);
+      test_cli_run (&r, "plan", "export", case_id, "--version", vs, "--out", path, NULL);
+      test_cli_run_clear (&r);
       if (r.status != 0)
         break;
       n = v;
@@ -91,14 +32,14 @@ count_versions (const char *case_id)
 static void
 test_plan_cli (void)
 {
-  g_autofree char *up = real_dir ("maxilla");
-  g_autofree char *lo = real_dir ("mandible");
+  g_autofree char *up = test_cli_real_dir ("maxilla");
+  g_autofree char *lo = test_cli_real_dir ("mandible");
   g_autofree char *case_id = NULL;
   g_autofree char *export1 = g_build_filename (tmpdir, "v1.json", NULL);
   g_autofree char *export1b = g_build_filename (tmpdir, "v1b.json", NULL);
   g_autofree char *edited = g_build_filename (tmpdir, "edited.json", NULL);
   g_autofree char *v1 = NULL, *v1b = NULL;
-  Run r;
+  TestCliRun r;
 
   if (up == NULL || lo == NULL)
     {
@@ -108,37 +49,38 @@ test_plan_cli (void)
 
   /* Without --numbering the files' numbers are read as FDI, where 19, 20,
    * 29, 30 and 9, 10 do not all exist: refused, naming the file. */
-  run_cli (&r, "case", "import-teeth", "--patient", "Jaw, Open", "--dob", "1990-01-01", up, lo, NULL);
+  test_cli_run (&r, "case", "import-teeth", "--patient", "Jaw, Open", "--dob", "1990-01-01", up, lo, NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "no FDI tooth number"));
-  g_assert_cmpint (count_lines (r.err), ==, 1);
-  run_clear (&r);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "case", "import-teeth", "--patient", "Jaw, Open", "--dob", "1990-01-01",
+  test_cli_run (&r, "case", "import-teeth", "--patient", "Jaw, Open", "--dob", "1990-01-01",
            "--numbering", "universal", up, lo, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "Imported 31 teeth (15 upper, 16 lower; 29 with axes)"));
   case_id = g_strstrip (g_strdup (r.out));
   g_assert_cmpint (g_ascii_strtoll (case_id, NULL, 10), >, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Impossible limits: a clear message and no plan stored. */
-  run_cli (&r, "plan", case_id, "--limits", "md=0", NULL);
+  test_cli_run (&r, "plan", case_id, "--limits", "md=0", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "limit md is 0"));
-  run_clear (&r);
-  run_cli (&r, "plan", case_id, "--limits", "torque=-1", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "plan", case_id, "--limits", "torque=-1", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "limit torque is -1"));
-  run_clear (&r);
-  run_cli (&r, "plan", case_id, "--limits", "speed=2", NULL);
-  g_assert_cmpint (r.status, ==, 1);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "plan", case_id, "--limits", "speed=2", NULL);
+  /* An unknown limit name is a usage error: exit status 2, not 1. */
+  g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--limits"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_assert_cmpint (count_versions (case_id), ==, 0);
 
   /* A plan, as text. */
-  run_cli (&r, "plan", case_id, NULL);
+  test_cli_run (&r, "plan", case_id, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "plan version 1 (together)"));
   g_assert_nonnull (strstr (r.out, "upper arch:"));
@@ -146,22 +88,22 @@ test_plan_cli (void)
   g_assert_nonnull (strstr (r.out, "IPR ("));
   g_assert_nonnull (strstr (r.out, "Attachments ("));
   g_assert_nonnull (strstr (r.out, "Warnings ("));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "plan", "export", case_id, "--out", export1, NULL);
+  test_cli_run (&r, "plan", "export", case_id, "--out", export1, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, "plan-check", export1, NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "plan-check", export1, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "every invariant holds"));
-  run_clear (&r);
-  run_cli (&r, "plan-check", export1, "--case", case_id, "--json", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "plan-check", export1, "--case", case_id, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (g_strstrip (r.out), ==, "[]");
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A second version with another strategy, as JSON. */
-  run_cli (&r, "plan", case_id, "--strategy", "posterior-first", "--lock", "11,21", "--json", NULL);
+  test_cli_run (&r, "plan", case_id, "--strategy", "posterior-first", "--lock", "11,21", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   {
     g_autoptr(JsonParser) parser = json_parser_new ();
@@ -177,13 +119,13 @@ test_plan_cli (void)
     g_assert_true (json_object_has_member (o, "attachments"));
     g_assert_true (json_object_has_member (o, "warnings"));
   }
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_assert_cmpint (count_versions (case_id), ==, 2);
 
   /* Version 1 is what it was. */
-  run_cli (&r, "plan", "export", case_id, "--version", "1", "--out", export1b, NULL);
+  test_cli_run (&r, "plan", "export", case_id, "--version", "1", "--out", export1b, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_assert_true (g_file_get_contents (export1, &v1, NULL, NULL));
   g_assert_true (g_file_get_contents (export1b, &v1b, NULL, NULL));
   g_assert_cmpstr (v1, ==, v1b);
@@ -205,28 +147,28 @@ test_plan_cli (void)
       }
     g_assert_true (g_file_set_contents (edited, s->str, -1, NULL));
   }
-  run_cli (&r, "plan-check", edited, NULL);
+  test_cli_run (&r, "plan-check", edited, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.out, "Stage 1: tooth 11 moves md 0.9000 mm in one stage, over the limit of 0.2500 mm."));
   g_assert_nonnull (strstr (r.err, "invariant"));
-  run_clear (&r);
-  run_cli (&r, "plan-check", edited, "--json", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "plan-check", edited, "--json", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.out, "\"code\":\"step\""));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Not a plan at all. */
   g_assert_true (g_file_set_contents (edited, "{\"format\": 1}", -1, NULL));
-  run_cli (&r, "plan-check", edited, NULL);
+  test_cli_run (&r, "plan-check", edited, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "edited.json: teeth is missing"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A case without per-tooth meshes. */
-  run_cli (&r, "plan", "999", NULL);
+  test_cli_run (&r, "plan", "999", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "case 999"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 int
@@ -241,6 +183,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("orthoplan-cli-plan-XXXXXX", NULL);
   envdb = g_build_filename (tmpdir, "env.db", NULL);
   g_setenv ("OP_TEST_DB", envdb, TRUE);
+  test_cli_setup (tmpdir, envdb);
 
   g_test_add_func ("/cli/plan", test_plan_cli);
   ret = g_test_run ();

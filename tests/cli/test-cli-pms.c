@@ -10,58 +10,9 @@
 #include <json-glib/json-glib.h>
 
 #include "../io/test-pms-util.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_cli (Run        *r,
-         const char *db,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, (char *) db);
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128;
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (!json_parser_load_from_data (parser, text ? text : "", -1, NULL))
-    return json_node_new (JSON_NODE_NULL);
-  return json_node_copy (json_parser_get_root (parser));
-}
 
 static void
 test_pms_cli (void)
@@ -74,7 +25,7 @@ test_pms_cli (void)
   OpPatient p = { 0, "Rivera", "Sam", "1985-03-02", "C-77" };
   GStatBuf st;
   gint64 case_id;
-  Run r;
+  TestCliRun r;
 
   if (g_getenv ("OP_SHARED_DATA") == NULL)
     {
@@ -91,34 +42,34 @@ test_pms_cli (void)
   }
 
   /* Bad settings: one line naming the option, nothing saved. */
-  run_cli (&r, db, "pms", "set", "Main office", "--connector", "dentrix", NULL);
+  test_cli_run (&r, "--db", db, "pms", "set", "Main office", "--connector", "dentrix", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "--connector: “dentrix” is not one of opendental, fhir, file"));
-  run_clear (&r);
-  run_cli (&r, db, "pms", "show", "Main office", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "Main office", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "has no PMS connection"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Open Dental keys: stored 0600 beside the database, never printed. */
-  run_cli (&r, db, "pms", "set", "North office", "--connector", "opendental", "--url",
+  test_cli_run (&r, "--db", db, "pms", "set", "North office", "--connector", "opendental", "--url",
            "http://127.0.0.1:30222/api/v1", "--developer-key", "DEV-sekrit-1", "--customer-key", "CUST-sekrit-2",
            "--clinic", "4", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_null (strstr (r.out, "sekrit"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_assert_cmpint (g_stat (keys, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  run_cli (&r, db, "pms", "show", "North office", NULL);
+  test_cli_run (&r, "--db", db, "pms", "show", "North office", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "opendental"));
   g_assert_nonnull (strstr (r.out, "set"));
   g_assert_null (strstr (r.out, "sekrit"));
-  run_clear (&r);
-  run_cli (&r, db, "pms", "show", "North office", "--json", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "North office", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_null (strstr (r.out, "sekrit"));
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -129,49 +80,49 @@ test_pms_cli (void)
       g_assert_cmpint (json_object_get_int_member (o, "clinic"), ==, 4);
     }
   g_clear_pointer (&root, json_node_unref);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Fees. */
-  run_cli (&r, db, "pms", "fee", "Main office", "D8040", "lots", NULL);
+  test_cli_run (&r, "--db", db, "pms", "fee", "Main office", "D8040", "lots", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "FEE: “lots”"));
-  run_clear (&r);
-  run_cli (&r, db, "pms", "fee", "Main office", "8040", "100", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "fee", "Main office", "8040", "100", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "not a CDT code"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* The file bridge, end to end. */
-  run_cli (&r, db, "pms", "set", "Main office", "--connector", "file", "--folder", folder, NULL);
+  test_cli_run (&r, "--db", db, "pms", "set", "Main office", "--connector", "file", "--folder", folder, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, db, "outbox", "run", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "outbox", "run", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, db, "outbox", "list", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "outbox", "list", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "needs-attention"));
   g_assert_nonnull (strstr (r.out, "no fee for D8040"));
-  run_clear (&r);
-  run_cli (&r, db, "pms", "fee", "Main office", "D8040", "1,850.00", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "fee", "Main office", "D8040", "1,850.00", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, db, "outbox", "retry", "1", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "outbox", "retry", "1", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, db, "outbox", "run", "--json", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "outbox", "run", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_OBJECT (root))
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "posted"), ==, 1);
   else
     g_test_fail_printf ("outbox run --json printed “%s”", r.out);
   g_clear_pointer (&root, json_node_unref);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "outbox", "list", "--json", NULL);
+  test_cli_run (&r, "--db", db, "outbox", "list", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_ARRAY (root) && json_array_get_length (json_node_get_array (root)) == 1)
     {
       JsonObject *e = json_array_get_object_element (json_node_get_array (root), 0);
@@ -185,23 +136,23 @@ test_pms_cli (void)
   else
     g_test_fail_printf ("outbox list --json printed “%s”", r.out);
   g_clear_pointer (&root, json_node_unref);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Posted is final; unknown entries and cases are reported. */
-  run_cli (&r, db, "outbox", "retry", "1", NULL);
+  test_cli_run (&r, "--db", db, "outbox", "retry", "1", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "it is never sent again"));
-  run_clear (&r);
-  run_cli (&r, db, "outbox", "retry", "x", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "outbox", "retry", "x", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_clear (&r);
-  run_cli (&r, db, "pms", "link", "999", "12", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "link", "999", "12", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "There is no case 999"));
-  run_clear (&r);
-  run_cli (&r, db, "outbox", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "outbox", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 int
@@ -213,6 +164,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   tmpdir = g_dir_make_tmp ("op-test-cli-pms-XXXXXX", NULL);
+  test_cli_setup (tmpdir, NULL);
   g_test_add_func ("/cli/pms/file-bridge", test_pms_cli);
   rc = g_test_run ();
   {

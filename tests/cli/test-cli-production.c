@@ -9,90 +9,15 @@
 
 #include "op-store.h"
 #include "test-pms-util.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_argv (Run *r, const char *const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  int wait_status = 0;
-
-  env = g_environ_setenv (env, "ORTHOPLAN_DB", g_getenv ("OP_TEST_DB"), TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  r->out = r->err = NULL;
-  g_spawn_sync (tmpdir, (char **) args, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &r->out, &r->err, &wait_status,
-                &error);
-  g_assert_no_error (error);
-  /* The exit status itself: 1 for a failure, 2 for a usage error. */
-  if (g_spawn_check_wait_status (wait_status, &error))
-    r->status = 0;
-  else
-    r->status = error->domain == G_SPAWN_EXIT_ERROR ? error->code : 255;
-}
-
-static void
-run_cli (Run *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  run_argv (r, (const char *const *) argv->pdata);
-}
-
-static char *
-real_dir (const char *arch)
-{
-  const char *root = g_getenv ("OP_SHARED_DATA");
-  char *dir = root ? g_build_filename (root, "open-full-jaw-p26", arch, NULL) : NULL;
-
-  if (dir && !g_file_test (dir, G_FILE_TEST_IS_DIR))
-    g_clear_pointer (&dir, g_free);
-  return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *n;
-
-  while (d && (n = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (path, n, NULL);
-      if (g_file_test (p, G_FILE_TEST_IS_DIR))
-        rm_rf (p);
-      else
-        g_unlink (p);
-    }
-  g_rmdir (path);
-}
 
 static void
 test_production (void)
 {
-  g_autofree char *up = real_dir ("maxilla");
-  g_autofree char *lo = real_dir ("mandible");
+  g_autofree char *up = test_cli_real_dir ("maxilla");
+  g_autofree char *lo = test_cli_real_dir ("mandible");
   g_autofree char *out = g_build_filename (tmpdir, "lab", NULL);
   g_autofree char *manifest = g_build_filename (out, "manifest.json", NULL);
   g_autofree char *case_id = NULL;
@@ -101,39 +26,39 @@ test_production (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   gint64 id;
-  Run r;
+  TestCliRun r;
 
   if (up == NULL || lo == NULL)
     {
       g_test_skip ("OP_SHARED_DATA has no open-full-jaw-p26");
       return;
     }
-  run_cli (&r, "case", "import-teeth", "--patient", "Example, Anna", "--dob", "1990-04-12", "--numbering",
+  test_cli_run (&r, "case", "import-teeth", "--patient", "Example, Anna", "--dob", "1990-04-12", "--numbering",
            "universal", "--location", "Bright Smiles", up, lo, NULL);
   g_assert_cmpint (r.status, ==, 0);
   case_id = g_strstrip (g_strdup (r.out));
   id = g_ascii_strtoll (case_id, NULL, 10);
-  run_clear (&r);
-  run_cli (&r, "plan", case_id, NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "plan", case_id, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A plan nobody approved. */
-  run_cli (&r, "export", case_id, "--production", out, NULL);
+  test_cli_run (&r, "export", case_id, "--production", out, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "has no approved plan"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Usage errors. */
-  run_cli (&r, "export", case_id, "--production", out, "--arch", "middle", NULL);
+  test_cli_run (&r, "export", case_id, "--production", out, "--arch", "middle", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--arch"));
-  run_clear (&r);
-  run_cli (&r, "export", case_id, "--production", out, "--stages", "5-2", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "export", case_id, "--production", out, "--stages", "5-2", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--stages"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A provider approves it. */
   store = op_store_open (g_getenv ("OP_TEST_DB"), &error);
@@ -146,7 +71,7 @@ test_production (void)
   g_assert_no_error (error);
   g_assert_nonnull (a);
 
-  run_cli (&r, "export", case_id, "--production", out, "--arch", "upper", "--stages", "0-1", NULL);
+  test_cli_run (&r, "export", case_id, "--production", out, "--arch", "upper", "--stages", "0-1", NULL);
   g_test_message ("%s%s", r.out, r.err);
   g_assert_cmpint (r.status, ==, 0);
   {
@@ -192,7 +117,7 @@ test_production (void)
     g_assert_cmpuint (n_trim, ==, 2);
     g_assert_cmpuint (n_models, >=, 2);
   }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 int
@@ -206,12 +131,13 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("op-cli-production-XXXXXX", NULL);
   db = g_build_filename (tmpdir, "test.db", NULL);
   g_setenv ("OP_TEST_DB", db, TRUE);
+  test_cli_setup (tmpdir, db);
   g_test_add_func ("/cli/production/export", test_production);
   status = g_test_run ();
   if (g_getenv ("OP_TEST_KEEP"))
     g_printerr ("kept %s\n", tmpdir);
   else
-    rm_rf (tmpdir);
+    test_cli_rm_rf (tmpdir);
   g_free (tmpdir);
   return status;
 }

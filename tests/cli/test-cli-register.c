@@ -14,46 +14,10 @@
 #include "op-mesh-io.h"
 #include "op-voxelize.h"
 #include "test-cbct-data.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
 static char *db;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_cli (Run *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, db);
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-}
 
 /* The crowns of one arch as a scan, carried by @motion. */
 static OpMesh *
@@ -102,7 +66,7 @@ test_register (void)
   const float sh_u[3] = { 4, -5, 3 }, sh_l[3] = { -2, 3, -6 };
   float centre[3], m_up[16], m_low[16];
   JsonArray *scans;
-  Run r;
+  TestCliRun r;
 
   if (teeth == NULL)
     {
@@ -136,29 +100,29 @@ test_register (void)
   g_assert_true (op_mesh_save (lower, low_path, OP_MESH_FORMAT_STL, &error));
   g_assert_no_error (error);
 
-  run_cli (&r, "case", "new", "--patient", "Root, Canine", "--dob", "1980-03-04", "--upper", up_path, "--lower", low_path, NULL);
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Root, Canine", "--dob", "1980-03-04", "--upper", up_path, "--lower", low_path, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* No CBCT yet: a clear refusal. */
-  run_cli (&r, "register", "1", NULL);
+  test_cli_run (&r, "--db", db, "register", "1", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "no CBCT"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "dicom", "add", "1", series, NULL);
+  test_cli_run (&r, "--db", db, "dicom", "add", "1", series, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "register", "1", NULL);
+  test_cli_run (&r, "--db", db, "register", "1", NULL);
   g_test_message ("%s%s", r.out, r.err);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "upper.stl (upper): RMS error"));
   g_assert_nonnull (strstr (r.out, "lower.stl (lower): RMS error"));
   g_assert_nonnull (strstr (r.out, "goal ≤ 0.3 mm: met"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "register", "1", "--json", NULL);
+  test_cli_run (&r, "--db", db, "register", "1", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, r.out, -1, &error));
   g_assert_no_error (error);
@@ -202,22 +166,22 @@ test_register (void)
       g_test_message ("%s: recovered within %.3f mm", jaw, worst);
       g_assert_cmpfloat (worst, <, 0.25);
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Bad input: a case that does not exist, no case id, a threshold above
    * every voxel. */
-  run_cli (&r, "register", "99", NULL);
+  test_cli_run (&r, "--db", db, "register", "99", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_cmpuint (strlen (r.err), >, 0);
-  run_clear (&r);
-  run_cli (&r, "register", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "register", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "case id"));
-  run_clear (&r);
-  run_cli (&r, "register", "1", "--threshold", "30000", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "register", "1", "--threshold", "30000", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "no surface"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 int
@@ -228,6 +192,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   tmpdir = g_dir_make_tmp ("orthoplan-cli-register-XXXXXX", NULL);
+  test_cli_setup (tmpdir, NULL);
   db = g_build_filename (tmpdir, "test.db", NULL);
   g_test_add_func ("/cli/register/case", test_register);
   rc = g_test_run ();

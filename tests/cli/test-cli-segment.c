@@ -10,61 +10,10 @@
 #include "op-phantom.h"
 #include "op-segment-eval.h"
 #include "test-segment-data.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
 static gboolean have_phantom;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_cli (Run *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  env = g_environ_setenv (env, "ORTHOPLAN_DB", "segment-test.db", TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-}
-
-static char *
-tmp_path (const char *name)
-{
-  return g_build_filename (tmpdir, name, NULL);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return error ? json_node_new (JSON_NODE_NULL) : json_node_copy (json_parser_get_root (parser));
-}
 
 static void
 write_files (void)
@@ -75,12 +24,12 @@ write_files (void)
   g_autoptr(GPtrArray) teeth = test_segment_load_teeth (FALSE, &data_error);
   OpPhantomOptions o = { .seed = 77, .noise_mm = 0.02f, .random_pose = TRUE };
   g_autoptr(OpPhantom) ph = NULL;
-  g_autofree char *scan = tmp_path ("arch.ply");
-  g_autofree char *truth = tmp_path ("truth.json");
-  g_autofree char *ball = tmp_path ("ball.stl");
-  g_autofree char *hand_t = tmp_path ("hand-truth.json");
-  g_autofree char *hand_p = tmp_path ("hand-pred.json");
-  g_autofree char *short_p = tmp_path ("short.json");
+  g_autofree char *scan = test_cli_tmp_path ("arch.ply");
+  g_autofree char *truth = test_cli_tmp_path ("truth.json");
+  g_autofree char *ball = test_cli_tmp_path ("ball.stl");
+  g_autofree char *hand_t = test_cli_tmp_path ("hand-truth.json");
+  g_autofree char *hand_p = test_cli_tmp_path ("hand-pred.json");
+  g_autofree char *short_p = test_cli_tmp_path ("short.json");
 
   /* Hand-made labels with a known score (see test-planner-segment). */
   g_assert_true (g_file_set_contents (hand_t, "{\"jaw\": \"upper\", \"labels\": [11, 11, 11, 11, 0, 12, 12, 0, 0, 0]}", -1, NULL));
@@ -124,10 +73,10 @@ write_files (void)
 static void
 test_segment (void)
 {
-  Run r;
+  TestCliRun r;
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *pred = tmp_path ("pred.json");
-  g_autofree char *truth = tmp_path ("truth.json");
+  g_autofree char *pred = test_cli_tmp_path ("pred.json");
+  g_autofree char *truth = test_cli_tmp_path ("truth.json");
   g_autofree gint32 *p = NULL, *t = NULL;
   gsize np = 0, nt = 0;
   JsonArray *teeth;
@@ -137,9 +86,9 @@ test_segment (void)
       g_test_skip ("OP_SHARED_DATA teeth not available");
       return;
     }
-  run_cli (&r, "segment", "arch.ply", "--out", "pred.json", "--json", NULL);
+  test_cli_run (&r, "segment", "arch.ply", "--out", "pred.json", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   teeth = json_object_get_array_member (json_node_get_object (root), "teeth");
   g_assert_cmpuint (json_array_get_length (teeth), >=, 2);
   for (guint i = 0; i < json_array_get_length (teeth); i++)
@@ -153,7 +102,7 @@ test_segment (void)
       g_assert_cmpfloat (json_object_get_double_member (o, "confidence"), >=, 0.0);
       g_assert_cmpfloat (json_object_get_double_member (o, "confidence"), <=, 1.0);
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* The labels file has a label for every vertex of the scan. */
   p = op_labels_json_load (pred, &np, NULL, NULL);
@@ -162,11 +111,11 @@ test_segment (void)
   g_assert_cmpuint (np, ==, nt);
 
   /* The table form names every tooth on its own line. */
-  run_cli (&r, "segment", "arch.ply", NULL);
+  test_cli_run (&r, "segment", "arch.ply", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "teeth"));
   g_assert_nonnull (strstr (r.out, "confidence"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* segment-eval reports what op_segment_evaluate computes in-process. */
   if (p && t && np == nt)
@@ -175,70 +124,70 @@ test_segment (void)
       g_autoptr(JsonNode) ev = NULL;
 
       g_assert_true (op_segment_evaluate (t, p, nt, &s, NULL));
-      run_cli (&r, "segment-eval", "--truth", "truth.json", "--pred", "pred.json", "--json", NULL);
+      test_cli_run (&r, "segment-eval", "--truth", "truth.json", "--pred", "pred.json", "--json", NULL);
       g_assert_cmpint (r.status, ==, 0);
-      ev = parse_json (r.out);
+      ev = test_cli_parse_json (r.out);
       g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_node_get_object (ev), "tsa"), s.tsa, 1e-9);
       g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_node_get_object (ev), "tir"), s.tir, 1e-9);
       g_test_message ("CLI phantom: TSA %.3f TIR %.3f", s.tsa, s.tir);
       op_segment_score_clear (&s);
-      run_clear (&r);
+      test_cli_run_clear (&r);
     }
 }
 
 static void
 test_eval (void)
 {
-  Run r;
+  TestCliRun r;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *o;
 
-  run_cli (&r, "segment-eval", "--truth", "hand-truth.json", "--pred", "hand-pred.json", "--json", NULL);
+  test_cli_run (&r, "segment-eval", "--truth", "hand-truth.json", "--pred", "hand-pred.json", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   o = json_node_get_object (root);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "tsa"), (0.75 + 1.0 + 0.0) / 3.0, 1e-9);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "tir"), 1.0, 1e-9);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "teeth")), ==, 3);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "segment-eval", "--truth", "hand-truth.json", "--pred", "hand-pred.json", NULL);
+  test_cli_run (&r, "segment-eval", "--truth", "hand-truth.json", "--pred", "hand-pred.json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "TSA 0.5833"));
   g_assert_nonnull (strstr (r.out, "11  IoU 0.6000"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Labels of different scans. */
-  run_cli (&r, "segment-eval", "--truth", "hand-truth.json", "--pred", "short.json", NULL);
+  test_cli_run (&r, "segment-eval", "--truth", "hand-truth.json", "--pred", "short.json", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "not of the same scan"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
 test_bad_input (void)
 {
-  Run r;
+  TestCliRun r;
 
-  run_cli (&r, "segment", "ball.stl", NULL);
+  test_cli_run (&r, "segment", "ball.stl", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "not a dental arch"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "segment", "missing.stl", NULL);
+  test_cli_run (&r, "segment", "missing.stl", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "missing.stl"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "segment", "ball.stl", "--jaw", "middle", NULL);
+  test_cli_run (&r, "segment", "ball.stl", "--jaw", "middle", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "middle"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "segment-eval", "--truth", "hand-truth.json", NULL);
+  test_cli_run (&r, "segment-eval", "--truth", "hand-truth.json", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "--pred"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 int
@@ -249,6 +198,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   tmpdir = g_dir_make_tmp ("op-cli-segment-XXXXXX", NULL);
+  test_cli_setup (tmpdir, "segment-test.db");
   write_files ();
   g_test_add_func ("/cli/segment/phantom", test_segment);
   g_test_add_func ("/cli/segment/eval", test_eval);
@@ -259,7 +209,7 @@ main (int argc, char **argv)
                             "short.json", "segment-test.db", "segment-test.db-wal", "segment-test.db-shm" };
     for (guint i = 0; i < G_N_ELEMENTS (names); i++)
       {
-        g_autofree char *p = tmp_path (names[i]);
+        g_autofree char *p = test_cli_tmp_path (names[i]);
         g_unlink (p);
       }
     g_rmdir (tmpdir);

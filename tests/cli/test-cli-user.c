@@ -9,52 +9,9 @@
 
 #include "op-store.h"
 #include "../io/test-user-util.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-/* Runs orthoplan-cli --db @db with a NULL-terminated list of arguments and
- * no terminal on stdin, as a script would. */
-static void
-run_cli (Run        *r,
-         const char *db,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  g_ptr_array_add (argv, (char *) "--db");
-  g_ptr_array_add (argv, (char *) db);
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  r->out = r->err = NULL;
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128;
-}
 
 static char *
 write_secret (const char *name,
@@ -67,17 +24,6 @@ write_secret (const char *name,
   return path;
 }
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text ? text : "", -1, &error);
-  g_assert_no_error (error);
-  return error == NULL ? json_node_copy (json_parser_get_root (parser)) : json_node_new (JSON_NODE_NULL);
-}
-
 /* Adds admin, provider and coordinator through the CLI. */
 static void
 add_staff (const char *db,
@@ -85,21 +31,21 @@ add_staff (const char *db,
            const char *lee_pw,
            const char *coord_pw)
 {
-  Run r;
+  TestCliRun r;
 
-  run_cli (&r, db, "user", "add", "admin", "--role", "administrator", "--full-name", "Ada Admin",
+  test_cli_run (&r, "--db", db, "user", "add", "admin", "--role", "administrator", "--full-name", "Ada Admin",
            "--new-password-file", admin_pw, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, db, "user", "add", "drlee", "--role", "provider", "--npi", TEST_NPI,
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "user", "add", "drlee", "--role", "provider", "--npi", TEST_NPI,
            "--full-name", "Dr. Morgan Lee", "--new-password-file", lee_pw,
            "--user", "admin", "--password-file", admin_pw, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  run_cli (&r, db, "user", "add", "coord", "--role", "coordinator", "--full-name", "Casey Coordinator",
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "user", "add", "coord", "--role", "coordinator", "--full-name", "Casey Coordinator",
            "--new-password-file", coord_pw, "--user", "admin", "--password-file", admin_pw, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 /* A case in review with plan v1 built from the real teeth; returns its id. */
@@ -133,42 +79,42 @@ test_users (void)
   g_autofree char *coord_pw = write_secret ("coord.pw", TEST_COORD_PASSWORD);
   g_autofree char *weak_pw = write_secret ("weak.pw", "short");
   g_autoptr(JsonNode) root = NULL;
-  Run r;
+  TestCliRun r;
 
   /* First user: an administrator, with no --user. */
-  run_cli (&r, db, "user", "add", "coord", "--role", "coordinator", "--new-password-file", coord_pw, NULL);
+  test_cli_run (&r, "--db", db, "user", "add", "coord", "--role", "coordinator", "--new-password-file", coord_pw, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "first user must be an administrator"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "user", "add", "admin", "--role", "administrator", "--new-password-file", weak_pw, NULL);
+  test_cli_run (&r, "--db", db, "user", "add", "admin", "--role", "administrator", "--new-password-file", weak_pw, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "password: is 5 characters long; it must be at least 12"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   add_staff (db, admin_pw, lee_pw, coord_pw);
 
   /* After that, --user is needed, and must be an administrator. */
-  run_cli (&r, db, "user", "add", "asst", "--role", "assistant", "--new-password-file", coord_pw, NULL);
+  test_cli_run (&r, "--db", db, "user", "add", "asst", "--role", "assistant", "--new-password-file", coord_pw, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--user NAME is required"));
-  run_clear (&r);
-  run_cli (&r, db, "user", "add", "asst", "--role", "assistant", "--new-password-file", admin_pw,
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "user", "add", "asst", "--role", "assistant", "--new-password-file", admin_pw,
            "--user", "coord", "--password-file", coord_pw, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Only an administrator may manage users"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* No terminal and no password file: refused rather than hanging. */
-  run_cli (&r, db, "user", "add", "asst", "--role", "assistant", "--new-password-file", admin_pw,
+  test_cli_run (&r, "--db", db, "user", "add", "asst", "--role", "assistant", "--new-password-file", admin_pw,
            "--user", "admin", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--password-file PATH is needed: there is no terminal"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "user", "list", "--json", NULL);
+  test_cli_run (&r, "--db", db, "user", "list", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
   if (JSON_NODE_HOLDS_ARRAY (root))
     {
@@ -188,13 +134,13 @@ test_users (void)
             }
         }
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "user", "list", NULL);
+  test_cli_run (&r, "--db", db, "user", "list", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "drlee"));
   g_assert_nonnull (strstr (r.out, TEST_NPI));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
@@ -208,31 +154,31 @@ test_approve_verify (void)
   g_autofree char *case_arg = NULL;
   g_autoptr(JsonNode) root = NULL;
   gint64 case_id;
-  Run r;
+  TestCliRun r;
 
   add_staff (db, admin_pw, lee_pw, coord_pw);
   case_id = make_case_in_review (db);
   case_arg = g_strdup_printf ("%lld", (long long) case_id);
 
   /* Nothing approved yet: verify fails. */
-  run_cli (&r, db, "verify", case_arg, NULL);
+  test_cli_run (&r, "--db", db, "verify", case_arg, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "has no approval"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A coordinator is refused by the store; a wrong password too. */
-  run_cli (&r, db, "approve", case_arg, "--user", "coord", "--password-file", coord_pw, NULL);
+  test_cli_run (&r, "--db", db, "approve", case_arg, "--user", "coord", "--password-file", coord_pw, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "coordinator never approves"));
-  run_clear (&r);
-  run_cli (&r, db, "approve", case_arg, "--user", "drlee", "--password-file", wrong_pw, NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "approve", case_arg, "--user", "drlee", "--password-file", wrong_pw, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "password is wrong"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "approve", case_arg, "--user", "drlee", "--password-file", lee_pw, "--json", NULL);
+  test_cli_run (&r, "--db", db, "approve", case_arg, "--user", "drlee", "--password-file", lee_pw, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *o = json_node_get_object (root);
@@ -244,41 +190,41 @@ test_approve_verify (void)
     }
   else
     g_assert_not_reached ();
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_clear_pointer (&root, json_node_unref);
 
-  run_cli (&r, db, "verify", case_arg, "--json", NULL);
+  test_cli_run (&r, "--db", db, "verify", case_arg, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "valid"));
       g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "signer"), ==, "drlee");
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_clear_pointer (&root, json_node_unref);
 
   /* A plan edited outside the app: verify exits 1 and says what. */
   g_assert_cmpint (test_sql (db, "DROP TRIGGER plans_no_update"), ==, SQLITE_OK);
   g_assert_cmpint (test_sql (db, "UPDATE plans SET plan_json = replace(plan_json, '\"rot\": 1.5000', '\"rot\": 1.4000')"),
                    ==, SQLITE_OK);
-  run_cli (&r, db, "verify", case_arg, "--json", NULL);
+  test_cli_run (&r, "--db", db, "verify", case_arg, "--json", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "plan v1 was changed after drlee signed it"));
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       g_assert_false (json_object_get_boolean_member (json_node_get_object (root), "valid"));
       g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (root), "error"),
                                 "changed after"));
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Every step is in the audit log, and the chain holds. */
-  run_cli (&r, db, "audit", "verify", NULL);
+  test_cli_run (&r, "--db", db, "audit", "verify", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "intact"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
   {
     sqlite3 *sdb = NULL;
     sqlite3_stmt *stmt = NULL;
@@ -307,27 +253,27 @@ test_request_changes (void)
   g_autofree char *coord_pw = write_secret ("coord.pw", TEST_COORD_PASSWORD);
   g_autofree char *case_arg = NULL;
   gint64 case_id;
-  Run r;
+  TestCliRun r;
 
   add_staff (db, admin_pw, lee_pw, coord_pw);
   case_id = make_case_in_review (db);
   case_arg = g_strdup_printf ("%lld", (long long) case_id);
 
-  run_cli (&r, db, "request-changes", case_arg, "--user", "drlee", "--password-file", lee_pw, NULL);
+  test_cli_run (&r, "--db", db, "request-changes", case_arg, "--user", "drlee", "--password-file", lee_pw, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--note TEXT is required"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "request-changes", case_arg, "--user", "coord", "--password-file", coord_pw,
+  test_cli_run (&r, "--db", db, "request-changes", case_arg, "--user", "coord", "--password-file", coord_pw,
            "--note", "less torque", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Only a provider may request changes"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "request-changes", case_arg, "--user", "drlee", "--password-file", lee_pw,
+  test_cli_run (&r, "--db", db, "request-changes", case_arg, "--user", "drlee", "--password-file", lee_pw,
            "--note", "Less rotation on 11 and 21.", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   {
     g_autoptr(OpStore) store = op_store_open (db, NULL);
@@ -340,10 +286,10 @@ test_request_changes (void)
   }
 
   /* Not in review any more: approving is refused by the state machine. */
-  run_cli (&r, db, "approve", case_arg, "--user", "drlee", "--password-file", lee_pw, NULL);
+  test_cli_run (&r, "--db", db, "approve", case_arg, "--user", "drlee", "--password-file", lee_pw, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "changes-requested"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
@@ -354,33 +300,33 @@ test_audit_broken (void)
   g_autofree char *lee_pw = write_secret ("lee.pw", TEST_PROVIDER_PASSWORD);
   g_autofree char *coord_pw = write_secret ("coord.pw", TEST_COORD_PASSWORD);
   g_autoptr(JsonNode) root = NULL;
-  Run r;
+  TestCliRun r;
 
   add_staff (db, admin_pw, lee_pw, coord_pw);
 
-  run_cli (&r, db, "audit", "verify", "--json", NULL);
+  test_cli_run (&r, "--db", db, "audit", "verify", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "valid"));
       g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "entries_verified"), >=, 5);
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
   g_clear_pointer (&root, json_node_unref);
 
   /* Rewrite entry 3's detail around the append-only trigger. */
   g_assert_cmpint (test_sql (db, "DROP TRIGGER audit_no_update"), ==, SQLITE_OK);
   g_assert_cmpint (test_sql (db, "UPDATE audit SET detail = 'nothing happened' WHERE seq = 3"), ==, SQLITE_OK);
 
-  run_cli (&r, db, "audit", "verify", NULL);
+  test_cli_run (&r, "--db", db, "audit", "verify", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "broken at entry 3"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, db, "audit", "verify", "--json", NULL);
+  test_cli_run (&r, "--db", db, "audit", "verify", "--json", NULL);
   g_assert_cmpint (r.status, ==, 1);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *o = json_node_get_object (root);
@@ -389,7 +335,7 @@ test_audit_broken (void)
       g_assert_cmpint (json_object_get_int_member (o, "first_broken"), ==, 3);
       g_assert_cmpint (json_object_get_int_member (o, "entries_verified"), ==, 2);
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 int
@@ -402,6 +348,8 @@ main (int    argc,
   g_test_set_nonfatal_assertions ();
 
   tmpdir = g_dir_make_tmp ("orthoplan-cli-user-XXXXXX", NULL);
+
+  test_cli_setup (tmpdir, NULL);
 
   g_test_add_func ("/cli/user/add-list", test_users);
   g_test_add_func ("/cli/user/approve-verify", test_approve_verify);

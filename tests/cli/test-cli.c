@@ -7,87 +7,18 @@
 #include "op-demo.h"
 #include "op-image.h"
 #include "op-mesh-io.h"
+#include "test-cli-util.h"
 
 static char *tmpdir;
-
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-/* Runs orthoplan-cli with a NULL-terminated list of arguments. */
-static void
-run_cli (Run        *r,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) env = g_get_environ ();
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("OP_CLI"));
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  /* Never let a test touch the person's own database. */
-  env = g_environ_setenv (env, "ORTHOPLAN_DB", g_getenv ("OP_TEST_DB"), TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  r->out = r->err = NULL;
-  g_spawn_sync (tmpdir, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-}
-
-static char *
-tmp_path (const char *name)
-{
-  return g_build_filename (tmpdir, name, NULL);
-}
-
-static int
-count_lines (const char *s)
-{
-  int n = 0;
-
-  for (; s && *s; s++)
-    if (*s == '\n')
-      n++;
-  return n;
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
 
 static void
 write_demo_files (void)
 {
   g_autoptr(OpMesh) upper = op_demo_arch_new (OP_JAW_UPPER, 2);
   g_autoptr(OpMesh) lower = op_demo_arch_new (OP_JAW_LOWER, 2);
-  g_autofree char *u = tmp_path ("upper.ply");
-  g_autofree char *l = tmp_path ("lower.stl");
-  g_autofree char *e = tmp_path ("empty.stl");
+  g_autofree char *u = test_cli_tmp_path ("upper.ply");
+  g_autofree char *l = test_cli_tmp_path ("lower.stl");
+  g_autofree char *e = test_cli_tmp_path ("empty.stl");
   g_autoptr(GError) error = NULL;
 
   g_assert_true (op_mesh_save (upper, u, OP_MESH_FORMAT_PLY, &error));
@@ -100,21 +31,21 @@ write_demo_files (void)
 static void
 test_info (void)
 {
-  Run r;
+  TestCliRun r;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(OpMesh) upper = op_demo_arch_new (OP_JAW_UPPER, 2);
   JsonObject *o;
 
-  run_cli (&r, "info", "upper.ply", "lower.stl", NULL);
+  test_cli_run (&r, "info", "upper.ply", "lower.stl", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "upper.ply"));
   g_assert_nonnull (strstr (r.out, "lower.stl"));
   g_assert_nonnull (strstr (r.out, "binary"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "info", "--json", "upper.ply", NULL);
+  test_cli_run (&r, "info", "--json", "upper.ply", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  root = parse_json (r.out);
+  root = test_cli_parse_json (r.out);
   o = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, "ply");
   g_assert_cmpint (json_object_get_int_member (o, "triangles"), ==, upper->n_triangles);
@@ -125,61 +56,61 @@ test_info (void)
     g_assert_cmpfloat_with_epsilon (json_array_get_double_element (size, 0),
                                     upper->bbox_max[0] - upper->bbox_min[0], 0.01);
   }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
 test_bad_file_one_line (void)
 {
-  Run r;
+  TestCliRun r;
 
-  run_cli (&r, "info", "empty.stl", NULL);
+  test_cli_run (&r, "info", "empty.stl", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
   g_assert_nonnull (strstr (r.err, "empty.stl"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "info", "missing.stl", NULL);
+  test_cli_run (&r, "info", "missing.stl", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
   g_assert_nonnull (strstr (r.err, "missing.stl"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "frobnicate", NULL);
+  test_cli_run (&r, "frobnicate", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
-  run_clear (&r);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "render", "lower.stl", "--out", "x.png", "--view", "top", NULL);
+  test_cli_run (&r, "render", "lower.stl", "--out", "x.png", "--view", "top", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "--view"));
-  g_assert_cmpint (count_lines (r.err), ==, 1);
-  run_clear (&r);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
+  test_cli_run_clear (&r);
 }
 
 static void
 test_convert (void)
 {
-  Run r;
-  g_autofree char *glb = tmp_path ("upper.glb");
+  TestCliRun r;
+  g_autofree char *glb = test_cli_tmp_path ("upper.glb");
   g_autoptr(OpMesh) back = NULL;
   g_autoptr(OpMesh) ply = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *upper = tmp_path ("upper.ply");
+  g_autofree char *upper = test_cli_tmp_path ("upper.ply");
 
-  run_cli (&r, "convert", "upper.ply", "upper.glb", NULL);
+  test_cli_run (&r, "convert", "upper.ply", "upper.glb", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
   back = op_mesh_load (glb, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   ply = op_mesh_load (upper, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (back->n_triangles, ==, ply->n_triangles);
 
-  run_cli (&r, "convert", "upper.ply", "upper.xyz", NULL);
+  test_cli_run (&r, "convert", "upper.ply", "upper.xyz", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "upper.xyz"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static double
@@ -208,16 +139,16 @@ test_render_views (void)
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *name = g_strdup_printf ("render-%s.png", views[i]);
-      g_autofree char *path = tmp_path (name);
+      g_autofree char *path = test_cli_tmp_path (name);
       g_autofree guint8 *px = NULL;
       g_autoptr(GError) error = NULL;
       int w = 0, h = 0;
-      Run r;
+      TestCliRun r;
 
-      run_cli (&r, "render", "upper.ply", "lower.stl", "--out", name, "--size", "320x200",
+      test_cli_run (&r, "render", "upper.ply", "lower.stl", "--out", name, "--size", "320x200",
                "--view", views[i], NULL);
       g_assert_cmpint (r.status, ==, 0);
-      run_clear (&r);
+      test_cli_run_clear (&r);
 
       px = op_image_load_png (path, &w, &h, &error);
       g_assert_no_error (error);
@@ -236,69 +167,69 @@ test_render_views (void)
 static void
 test_cases (void)
 {
-  g_autofree char *db = tmp_path ("cases.db");
+  g_autofree char *db = test_cli_tmp_path ("cases.db");
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(JsonNode) show = NULL;
   g_autofree char *id = NULL;
   JsonArray *scans;
-  Run r;
+  TestCliRun r;
 
-  run_cli (&r, "--db", db, "case", "new", "--patient", "Doe, Jane", "--dob", "1984-07-01",
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Doe, Jane", "--dob", "1984-07-01",
            "--chart", "C-77", "--location", "North clinic", "--upper", "upper.ply", "--lower", "lower.stl", NULL);
   g_assert_cmpint (r.status, ==, 0);
   id = g_strstrip (g_strdup (r.out));
   g_assert_cmpint (g_ascii_strtoll (id, NULL, 10), >, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* A bad date and a bad file are refused, and nothing is stored. */
-  run_cli (&r, "--db", db, "case", "new", "--patient", "Roe, Rick", "--dob", "1984-02-30", NULL);
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Roe, Rick", "--dob", "1984-02-30", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
   g_assert_nonnull (strstr (r.err, "1984-02-30"));
-  run_clear (&r);
-  run_cli (&r, "--db", db, "case", "new", "--patient", "Roe, Rick", "--dob", "1984-02-03",
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Roe, Rick", "--dob", "1984-02-03",
            "--upper", "upper.ply", "--lower", "empty.stl", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "empty.stl"));
-  run_clear (&r);
-  run_cli (&r, "--db", db, "case", "new", "--patient", "Roe Rick", "--dob", "1984-02-03", NULL);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "case", "new", "--patient", "Roe Rick", "--dob", "1984-02-03", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "--patient"));
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "--db", db, "case", "list", "--json", NULL);
+  test_cli_run (&r, "--db", db, "case", "list", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  list = parse_json (r.out);
+  list = test_cli_parse_json (r.out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (list), 0), "patient"),
                    ==, "Doe, Jane");
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "case", "show", id, "--json", "--db", db, NULL);
+  test_cli_run (&r, "case", "show", id, "--json", "--db", db, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  show = parse_json (r.out);
+  show = test_cli_parse_json (r.out);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (show), "location"), ==, "North clinic");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (show), "chart_number"), ==, "C-77");
   scans = json_object_get_array_member (json_node_get_object (show), "scan_list");
   g_assert_cmpuint (json_array_get_length (scans), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (scans, 0), "jaw"), ==, "upper");
   g_assert_cmpint (strlen (json_object_get_string_member (json_array_get_object_element (scans, 1), "sha256")), ==, 64);
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
-  run_cli (&r, "--db", db, "case", "show", "999", NULL);
+  test_cli_run (&r, "--db", db, "case", "show", "999", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  g_assert_cmpint (count_lines (r.err), ==, 1);
-  run_clear (&r);
+  g_assert_cmpint (test_cli_count_lines (r.err), ==, 1);
+  test_cli_run_clear (&r);
 
   /* Without --db the environment's ORTHOPLAN_DB is used: a different,
    * empty store. */
-  run_cli (&r, "case", "list", "--json", NULL);
+  test_cli_run (&r, "case", "list", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   {
-    g_autoptr(JsonNode) other = parse_json (r.out);
+    g_autoptr(JsonNode) other = test_cli_parse_json (r.out);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (other)), ==, 0);
   }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 }
 
 static void
@@ -306,10 +237,10 @@ test_demo (void)
 {
   const char *outputs[] = { "demo.db", "demo-front.png", "demo-occlusal-upper.png", "demo-upper.stl",
                             "demo-lower.ply", "demo-upper.glb" };
-  g_autofree char *out = tmp_path ("demo");
-  Run r;
+  g_autofree char *out = test_cli_tmp_path ("demo");
+  TestCliRun r;
 
-  run_cli (&r, "demo", "--out", out, NULL);
+  test_cli_run (&r, "demo", "--out", out, NULL);
   g_assert_cmpint (r.status, ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
     {
@@ -317,20 +248,20 @@ test_demo (void)
       g_assert_true (g_file_test (p, G_FILE_TEST_IS_REGULAR));
       g_assert_nonnull (strstr (r.out, outputs[i]));
     }
-  run_clear (&r);
+  test_cli_run_clear (&r);
 
   /* Running it again reuses the demo case rather than adding another. */
-  run_cli (&r, "demo", "--out", out, NULL);
+  test_cli_run (&r, "demo", "--out", out, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  test_cli_run_clear (&r);
   {
     g_autofree char *db = g_build_filename (out, "demo.db", NULL);
     g_autoptr(JsonNode) list = NULL;
 
-    run_cli (&r, "--db", db, "case", "list", "--json", NULL);
-    list = parse_json (r.out);
+    test_cli_run (&r, "--db", db, "case", "list", "--json", NULL);
+    list = test_cli_parse_json (r.out);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
-    run_clear (&r);
+    test_cli_run_clear (&r);
   }
 }
 
@@ -346,6 +277,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("orthoplan-cli-XXXXXX", NULL);
   envdb = g_build_filename (tmpdir, "env.db", NULL);
   g_setenv ("OP_TEST_DB", envdb, TRUE);
+  test_cli_setup (tmpdir, envdb);
   write_demo_files ();
 
   g_test_add_func ("/cli/info", test_info);
