@@ -28,8 +28,8 @@
 #include "op-new-case-dialog.h"
 #include "op-sign-in.h"
 #include "op-window.h"
+#include "test-app-util.h"
 
-#define ADMIN_PASSWORD "river stones and blue ink"
 #define COORD_PASSWORD "harbour lights at dusk"
 
 static struct {
@@ -43,52 +43,6 @@ static struct {
 
 /* ---- waiting and pictures ---------------------------------------------- */
 
-static gboolean
-wait_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static gboolean
-cond_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
-cond_sign_in_idle (gpointer data)
-{
-  return !op_sign_in_get_busy (op_window_get_sign_in (OP_WINDOW (data)));
-}
-
-static gboolean
-cond_not_busy (gpointer data)
-{
-  return !op_case_view_get_busy (OP_CASE_VIEW (data));
-}
-
 /* A question is on screen, or the job ended without one. */
 static gboolean
 cond_dialog_or_idle (gpointer data)
@@ -96,20 +50,6 @@ cond_dialog_or_idle (gpointer data)
   OpCbctView *cbct = data;
 
   return op_cbct_view_get_dialog (cbct) != NULL || !op_cbct_view_get_busy (cbct);
-}
-
-typedef struct {
-  OpViewer *viewer;
-  guint     frames;
-} FrameWait;
-
-static gboolean
-cond_frames (gpointer data)
-{
-  FrameWait *wait = data;
-
-  return op_viewer_get_frame_count (wait->viewer) >= wait->frames ||
-         op_viewer_get_error_message (wait->viewer) != NULL;
 }
 
 static OpCaseView *
@@ -128,14 +68,6 @@ static OpSliceView *
 slice_view (void)
 {
   return op_cbct_view_get_slice_view (cbct_view ());
-}
-
-static char *
-build_path (const char *name)
-{
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-
-  return g_build_filename (dir ? dir : ".", name, NULL);
 }
 
 /* Draws @widget as GTK would and returns its pixels (Cairo ARGB32 in
@@ -163,7 +95,7 @@ widget_pixels (GtkWidget  *widget,
       gdk_paintable_snapshot (paintable, snapshot, width, height);
       node = gtk_snapshot_free_to_node (snapshot);
       if (node == NULL)
-        settle (20);
+        op_test_settle (20);
     }
 
   if (node == NULL || width <= 0 || height <= 0)
@@ -172,7 +104,7 @@ widget_pixels (GtkWidget  *widget,
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   if (save_as != NULL)
     {
-      g_autofree char *path = build_path (save_as);
+      g_autofree char *path = op_test_build_path (save_as);
 
       g_assert_true (gdk_texture_save_to_png (texture, path));
       g_test_message ("screenshot: %s", path);
@@ -183,17 +115,6 @@ widget_pixels (GtkWidget  *widget,
   *out_width = width;
   *out_height = height;
   return pixels;
-}
-
-static void
-save_widget_png (GtkWidget  *widget,
-                 const char *name)
-{
-  int w, h;
-  g_autofree guint8 *pixels = widget_pixels (widget, &w, &h, name);
-
-  if (pixels == NULL)
-    g_test_message ("no screenshot for %s: nothing drawn", name);
 }
 
 /* Pixels whose brightest channel is above a dark grey. */
@@ -253,7 +174,7 @@ viewer_pixels (guint8    **out_pixels,
 
   if (save_as != NULL)
     {
-      g_autofree char *path = build_path (save_as);
+      g_autofree char *path = op_test_build_path (save_as);
       g_autoptr(GBytes) bytes = g_bytes_new (pixels, (gsize) width * height * 4);
       g_autoptr(GdkTexture) texture =
         gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, (gsize) width * 4);
@@ -272,11 +193,11 @@ static void
 redraw_viewer (void)
 {
   OpViewer *viewer = op_case_view_get_viewer (case_view ());
-  FrameWait wait = { viewer, op_viewer_get_frame_count (viewer) + 1 };
+  OpTestFrameWait wait = { viewer, op_viewer_get_frame_count (viewer) + 1 };
 
   gtk_widget_queue_draw (GTK_WIDGET (viewer));
   gtk_gl_area_queue_render (GTK_GL_AREA (viewer));
-  g_assert_true (wait_until (cond_frames, &wait, 20000));
+  g_assert_true (op_test_wait_until (op_test_cond_frames, &wait, 20000));
 }
 
 static guint
@@ -345,7 +266,7 @@ answer (const char *response,
 {
   AdwMessageDialog *dialog;
 
-  g_assert_true (wait_until (cond_dialog_or_idle, cbct_view (), 120000));
+  g_assert_true (op_test_wait_until (cond_dialog_or_idle, cbct_view (), 120000));
   dialog = op_cbct_view_get_dialog (cbct_view ());
   g_assert_nonnull (dialog);
   if (dialog == NULL)
@@ -353,8 +274,8 @@ answer (const char *response,
 
   if (screenshot != NULL)
     {
-      settle (300);
-      save_widget_png (GTK_WIDGET (dialog), screenshot);
+      op_test_settle (300);
+      op_test_save_widget_png (GTK_WIDGET (dialog), screenshot);
     }
 
   adw_message_dialog_response (dialog, response);
@@ -366,53 +287,32 @@ answer (const char *response,
 static void
 test_startup (void)
 {
-  g_autofree char *db = g_build_filename (fixture.tmpdir, "cases.db", NULL);
-  g_autoptr(GError) error = NULL;
   OpNewCaseDialog *dialog;
   GtkWindow *window;
 
-  fixture.app = op_application_new ();
-  op_application_set_db_path (fixture.app, db);
-  g_assert_true (g_application_register (G_APPLICATION (fixture.app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (fixture.app));
-
-  window = gtk_application_get_active_window (GTK_APPLICATION (fixture.app));
-  g_assert_true (OP_IS_WINDOW (window));
-  fixture.window = OP_WINDOW (window);
+  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
+  window = GTK_WINDOW (fixture.window);
   gtk_window_set_default_size (window, 1280, 800);
-  g_assert_true (wait_until (cond_mapped, window, 10000));
-  settle (200);
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
+  op_test_settle (200);
 
   /* Sign-in is mandatory: the first-run page creates the administrator,
    * who adds a treatment coordinator, who signs in and adds the case. */
   {
-    OpSignIn *sign_in = op_window_get_sign_in (fixture.window);
-    OpStore *store = op_application_get_store (fixture.app);
     OpUserInput coord = { "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, COORD_PASSWORD };
 
-    op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_cmpint (op_store_add_user (store, &coord, &error), >, 0);
-    g_assert_no_error (error);
-
-    op_window_sign_out (fixture.window);
-    op_sign_in_fill (sign_in, "coord", COORD_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_nonnull (op_window_get_user (fixture.window));
-    settle (300);
+    op_test_first_run_sign_in (fixture.window, op_application_get_store (fixture.app), &coord);
+    op_test_settle (300);
   }
 
   /* The case's chart number is not the CT's patient id: a mismatch. */
   dialog = OP_NEW_CASE_DIALOG (op_window_new_case (fixture.window));
   g_assert_nonnull (dialog);
-  settle (100);
+  op_test_settle (100);
   op_new_case_dialog_fill (dialog, "Roe", "Richard", "1975-06-30", "C-7", "North Clinic");
   fixture.case_id = op_new_case_dialog_create (dialog);
   g_assert_cmpint (fixture.case_id, >, 0);
-  g_assert_true (wait_until (cond_not_busy, case_view (), 10000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 10000));
   g_assert_false (op_cbct_view_has_volume (cbct_view ()));
   g_assert_cmpuint (stored_volumes (), ==, 0);
 }
@@ -431,14 +331,14 @@ test_identity_refused (void)
   file = g_file_new_for_path (fixture.ct_path);
   op_case_view_load_volume (case_view (), file);
   g_assert_true (op_case_view_get_busy (case_view ()));
-  settle (200);
-  save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-loading.png");
+  op_test_settle (200);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-loading.png");
 
   /* The folder holds the licence, a README and SHA256SUMS beside the 28
    * images: skipped and counted. */
   g_assert_true (answer ("cancel", "app-cbct-identity.png"));
   g_test_message ("toast: %s", op_cbct_view_get_last_toast (cbct_view ()));
-  g_assert_true (wait_until (cond_not_busy, case_view (), 30000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 30000));
 
   g_assert_null (op_cbct_view_get_last_error (cbct_view ()));
   g_assert_false (op_cbct_view_has_volume (cbct_view ()));
@@ -462,10 +362,10 @@ test_load (void)
   file = g_file_new_for_path (fixture.ct_path);
   op_case_view_load_volume (case_view (), file);
 
-  g_assert_true (wait_until (cond_dialog_or_idle, cbct_view (), 120000));
+  g_assert_true (op_test_wait_until (cond_dialog_or_idle, cbct_view (), 120000));
   g_assert_nonnull (strstr (op_cbct_view_get_last_toast (cbct_view ()), "3 files skipped"));
   g_assert_true (answer ("store", NULL));
-  g_assert_true (wait_until (cond_not_busy, case_view (), 120000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 120000));
   g_test_message ("loaded, stored and surfaced in %.0f ms (with the question)",
                   (g_get_monotonic_time () - started) / 1000.0);
 
@@ -494,7 +394,7 @@ test_panes (void)
     return;
 
   op_case_view_set_page (case_view (), "cbct");
-  settle (500);
+  op_test_settle (500);
 
   for (OpPlane p = OP_PLANE_AXIAL; p <= OP_PLANE_SAGITTAL; p++)
     {
@@ -516,7 +416,7 @@ test_panes (void)
       g_assert_cmpuint (lit, >, (gsize) w * h / 20);
     }
 
-  save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-slices.png");
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-slices.png");
 }
 
 static void
@@ -545,7 +445,7 @@ test_window_level (void)
   g_assert_cmpfloat (window1.width, >, window0.width + 100);
   g_assert_cmpfloat (window1.level, >, window0.level + 40);
 
-  settle (200);
+  op_test_settle (200);
   after = widget_pixels (pane, &w1, &h1, "app-cbct-axial-windowed.png");
   g_assert_nonnull (after);
   g_assert_cmpint (w1, ==, w0);
@@ -611,8 +511,8 @@ test_click_and_scroll (void)
   g_test_message ("readout: %s", op_slice_view_get_readout (slice_view ()));
   g_assert_nonnull (strstr (op_slice_view_get_readout (slice_view ()), "HU"));
 
-  settle (300);
-  save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-crosshair.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-crosshair.png");
 }
 
 static void
@@ -637,12 +537,12 @@ test_surface (void)
   g_assert_cmpuint (op_viewer_get_n_meshes (viewer), ==, 2);
 
   op_case_view_set_page (case_view (), "scans");
-  settle (300);
+  op_test_settle (300);
   op_viewer_set_view (viewer, OP_VIEW_LEFT);
   redraw_viewer ();
   g_assert_null (op_viewer_get_error_message (viewer));
-  settle (300);
-  save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-3d-window.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-cbct-3d-window.png");
   differing = viewer_pixels (&whole, "app-cbct-3d.png");
   g_assert_cmpuint (differing, >, 5000);
 
@@ -663,7 +563,7 @@ test_surface (void)
   auto_hu = op_cbct_view_get_threshold (cbct_view ());
   op_cbct_view_set_threshold (cbct_view (), auto_hu + 600);
   g_assert_true (op_case_view_get_busy (case_view ()));
-  g_assert_true (wait_until (cond_not_busy, case_view (), 120000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 120000));
   g_test_message ("at %.0f HU: %" G_GSIZE_FORMAT " triangles",
                   op_cbct_view_get_threshold (cbct_view ()),
                   op_cbct_view_get_surface_triangles (cbct_view ()));
@@ -690,7 +590,7 @@ test_reopen (void)
   /* Opening the case again reads the stored volume back. */
   op_case_view_load_case (case_view (), fixture.case_id);
   g_assert_false (op_cbct_view_has_volume (cbct_view ()));
-  g_assert_true (wait_until (cond_not_busy, case_view (), 120000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 120000));
 
   g_assert_null (op_cbct_view_get_last_error (cbct_view ()));
   g_assert_true (op_cbct_view_has_volume (cbct_view ()));
@@ -723,20 +623,20 @@ test_downsample (void)
   file = g_file_new_for_path (fixture.ct_path);
   op_case_view_load_volume (case_view (), file);
 
-  g_assert_true (wait_until (cond_dialog_or_idle, cbct_view (), 120000));
+  g_assert_true (op_test_wait_until (cond_dialog_or_idle, cbct_view (), 120000));
   dialog = op_cbct_view_get_dialog (cbct_view ());
   g_assert_nonnull (dialog);
   if (dialog == NULL)
     return;
   g_assert_true (adw_message_dialog_has_response (dialog, "downsample"));
   g_test_message ("size question: %s", adw_message_dialog_get_body (dialog));
-  settle (300);
-  save_widget_png (GTK_WIDGET (dialog), "app-cbct-too-large.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (dialog), "app-cbct-too-large.png");
   adw_message_dialog_response (dialog, "downsample");
 
   /* Then the identity question again, and this time it is stored. */
   g_assert_true (answer ("store", NULL));
-  g_assert_true (wait_until (cond_not_busy, case_view (), 120000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 120000));
   op_cbct_view_set_max_bytes (cbct_view (), 0);
 
   g_assert_null (op_cbct_view_get_last_error (cbct_view ()));
@@ -767,7 +667,7 @@ test_not_dicom (void)
 
   file = g_file_new_for_path (folder);
   op_case_view_load_volume (case_view (), file);
-  g_assert_true (wait_until (cond_not_busy, case_view (), 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 60000));
 
   g_assert_nonnull (op_cbct_view_get_last_error (cbct_view ()));
   g_test_message ("error: %s", op_cbct_view_get_last_error (cbct_view ()));
@@ -776,8 +676,8 @@ test_not_dicom (void)
   g_assert_nonnull (error_dialog);
   if (error_dialog != NULL)
     {
-      settle (300);
-      save_widget_png (GTK_WIDGET (error_dialog), "app-cbct-error.png");
+      op_test_settle (300);
+      op_test_save_widget_png (GTK_WIDGET (error_dialog), "app-cbct-error.png");
       gtk_window_destroy (error_dialog);
     }
 
@@ -800,35 +700,12 @@ test_cancel (void)
   op_case_view_load_volume (case_view (), file);
   g_assert_true (op_case_view_get_busy (case_view ()));
   gtk_widget_activate_action (GTK_WIDGET (case_view ()), "case.cancel", NULL);
-  g_assert_true (wait_until (cond_not_busy, case_view (), 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, case_view (), 60000));
 
   g_assert_null (op_cbct_view_get_last_error (cbct_view ()));
   g_assert_null (op_cbct_view_get_dialog (cbct_view ()));
   g_assert_cmpuint (stored_volumes (), ==, before);
   g_assert_true (op_cbct_view_has_volume (cbct_view ()));
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-
-  g_rmdir (path);
 }
 
 int
@@ -838,12 +715,7 @@ main (int   argc,
   const char *shared = g_getenv ("OP_SHARED_DATA");
   int ret;
 
-  /* Quiet GTK for a display with no session around it; see DESIGN.md. */
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_setenv ("GDK_BACKEND", "x11", FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/orthoplan-test-bus", TRUE);
-  g_unsetenv ("ORTHOPLAN_DB");
+  op_test_quiet_environment ();
 
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
@@ -871,12 +743,9 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (fixture.window != NULL)
-    gtk_window_destroy (GTK_WINDOW (fixture.window));
-  settle (100);
-  g_clear_object (&fixture.app);
+  op_test_stop_app (&fixture.app, fixture.window);
 
-  remove_tree (fixture.tmpdir);
+  op_test_remove_tree (fixture.tmpdir);
   g_free (fixture.tmpdir);
   g_free (fixture.ct_path);
 

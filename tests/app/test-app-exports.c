@@ -27,8 +27,8 @@
 #include "op-exports-view.h"
 #include "op-outbox.h"
 #include "op-window.h"
+#include "test-app-util.h"
 
-#define ADMIN_PASSWORD    "river stones and blue ink"
 #define PROVIDER_PASSWORD "seven swans over the lake"
 #define PROVIDER_NPI      "1234567893"
 
@@ -43,95 +43,9 @@ static struct {
 } fixture;
 
 static gboolean
-wait_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static gboolean
-cond_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
-cond_sign_in_idle (gpointer data)
-{
-  return !op_sign_in_get_busy (op_window_get_sign_in (OP_WINDOW (data)));
-}
-
-static gboolean
 cond_exports_idle (gpointer data)
 {
   return !op_exports_view_get_busy (OP_EXPORTS_VIEW (data));
-}
-
-static gboolean
-cond_dialog_idle (gpointer data)
-{
-  GtkWidget **dialog = data;
-
-  return *dialog == NULL || !op_approval_dialog_get_busy (OP_APPROVAL_DIALOG (*dialog));
-}
-
-static char *
-build_path (const char *name)
-{
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-
-  return g_build_filename (dir ? dir : ".", name, NULL);
-}
-
-static void
-save_window_png (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *path = build_path (name);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  for (guint tries = 0; node == NULL && tries < 50; tries++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node == NULL)
-        settle (20);
-    }
-  if (node == NULL)
-    {
-      g_test_message ("no screenshot for %s: the window drew nothing", name);
-      return;
-    }
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("window screenshot: %s", path);
 }
 
 static char *
@@ -166,7 +80,6 @@ count_files (const char *dir,
 static void
 test_open_demo (void)
 {
-  g_autofree char *db = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(OpCaseSummary) summary = NULL;
   OpStore *store;
@@ -174,36 +87,17 @@ test_open_demo (void)
 
   fixture.tmpdir = g_dir_make_tmp ("op-exports-XXXXXX", &error);
   g_assert_no_error (error);
-  db = g_build_filename (fixture.tmpdir, "cases.db", NULL);
 
-  fixture.app = op_application_new ();
-  op_application_set_db_path (fixture.app, db);
-  g_assert_true (g_application_register (G_APPLICATION (fixture.app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (fixture.app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (fixture.app));
-  g_assert_true (OP_IS_WINDOW (window));
-  fixture.window = OP_WINDOW (window);
+  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
+  window = GTK_WINDOW (fixture.window);
   gtk_window_set_default_size (window, 1280, 800);
-  g_assert_true (wait_until (cond_mapped, window, 10000));
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
   store = op_application_get_store (fixture.app);
 
   {
-    OpSignIn *sign_in = op_window_get_sign_in (fixture.window);
     OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
 
-    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_FIRST_RUN);
-    op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_cmpint (op_store_add_user (store, &lee, &error), >, 0);
-    g_assert_no_error (error);
-    op_window_sign_out (fixture.window);
-    op_sign_in_fill (sign_in, "drlee", PROVIDER_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_null (op_sign_in_get_error (sign_in));
-    g_assert_nonnull (op_window_get_user (fixture.window));
+    op_test_first_run_sign_in (fixture.window, store, &lee);
   }
 
   g_assert_true (op_application_show_demo (fixture.app, window, &error));
@@ -220,8 +114,8 @@ test_open_demo (void)
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.exports),
                                                                                   ADW_TYPE_VIEW_STACK)),
                                          "exports");
-  g_assert_true (wait_until (cond_mapped, fixture.exports, 10000));
-  settle (300);
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, fixture.exports, 10000));
+  op_test_settle (300);
   g_assert_false (op_exports_view_get_busy (fixture.exports));
   /* The demo case is waiting for review: nothing to post yet. */
   g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Not approved");
@@ -243,7 +137,7 @@ test_export_html (void)
 
   op_exports_view_export_html (fixture.exports, file);
   g_assert_true (op_exports_view_get_busy (fixture.exports));
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
   g_assert_null (op_exports_view_get_last_error (fixture.exports));
   g_assert_nonnull (op_exports_view_get_last_file (fixture.exports));
   if (op_exports_view_get_last_file (fixture.exports))
@@ -272,7 +166,7 @@ test_export_html (void)
     g_assert_null (data ? strstr (data, full_name) : "x");
     g_settings_set_boolean (s, "patient-first-name-only", FALSE);
     op_exports_view_export_html (fixture.exports, full_file);
-    g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+    g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
     g_settings_set_boolean (s, "patient-first-name-only", TRUE);
     g_assert_null (op_exports_view_get_last_error (fixture.exports));
     full = read_file (full_path, &full_len);
@@ -320,13 +214,13 @@ test_export_pdf (void)
 
   g_settings_set_string (settings, "report-paper", "a4");
   op_exports_view_export_pdf (fixture.exports, a4_file);
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
   g_assert_null (op_exports_view_get_last_error (fixture.exports));
 
   /* The paper setting reaches the report through the page's combo row. */
   g_settings_set_string (settings, "report-paper", "letter");
   op_exports_view_export_pdf (fixture.exports, letter_file);
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
   g_assert_null (op_exports_view_get_last_error (fixture.exports));
   g_settings_set_string (settings, "report-paper", "a4");
 
@@ -367,13 +261,13 @@ test_cancel_video (void)
 
   op_exports_view_export_video (fixture.exports, file);
   g_assert_true (op_exports_view_get_busy (fixture.exports));
-  settle (400);
+  op_test_settle (400);
   /* Still running: the whole video takes seconds, so the cancel below
    * stops it part way. */
   g_assert_true (op_exports_view_get_busy (fixture.exports));
-  save_window_png (GTK_WIDGET (fixture.window), "app-exports-busy.png");
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-busy.png");
   op_exports_view_cancel (fixture.exports);
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 60000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 60000));
 
   g_assert_null (op_exports_view_get_last_error (fixture.exports));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -391,14 +285,14 @@ test_unwritable (void)
   const char *message;
 
   op_exports_view_export_pdf (fixture.exports, file);
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
   message = op_exports_view_get_last_error (fixture.exports);
   g_assert_nonnull (message);
   /* The dialog names the file that could not be written. */
   g_assert_nonnull (message ? strstr (message, path) : NULL);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  settle (300);
-  save_window_png (GTK_WIDGET (fixture.window), "app-exports-error.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-error.png");
 
   /* Closes the error dialog so that it does not cover what follows. */
   {
@@ -412,7 +306,7 @@ test_unwritable (void)
           gtk_window_destroy (w);
       }
   }
-  settle (200);
+  op_test_settle (200);
 }
 
 static gboolean
@@ -457,16 +351,16 @@ test_posting (void)
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), PROVIDER_PASSWORD, NULL);
   op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (wait_until (cond_dialog_idle, &dialog, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
   if (dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  settle (300);
+  op_test_settle (300);
   g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Pending");
-  save_window_png (GTK_WIDGET (fixture.window), "app-exports-pending.png");
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-pending.png");
 
   /* Sent without a fee: the worker sets it aside with the reason. */
   g_assert_true (op_exports_view_retry_posting (fixture.exports));
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 60000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 60000));
   g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Needs attention");
   detail = op_exports_view_get_posting_detail (fixture.exports);
   g_assert_nonnull (detail ? strstr (detail, "no fee for") : NULL);
@@ -476,7 +370,7 @@ test_posting (void)
   if (entries && entries->len == 1)
     g_assert_cmpint (((OpOutboxEntry *) g_ptr_array_index (entries, 0))->state, ==, OP_OUTBOX_NEEDS_ATTENTION);
   g_clear_pointer (&entries, g_ptr_array_unref);
-  save_window_png (GTK_WIDGET (fixture.window), "app-exports-needs-attention.png");
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-needs-attention.png");
 
   /* Once the fees are set, Retry puts the row back to pending (shown at
    * once) and the worker posts it. */
@@ -487,8 +381,8 @@ test_posting (void)
     }
   g_assert_true (op_exports_view_retry_posting (fixture.exports));
   g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Pending");
-  g_assert_true (wait_until (cond_posting_changed, (gpointer) "Pending", 60000));
-  g_assert_true (wait_until (cond_exports_idle, fixture.exports, 60000));
+  g_assert_true (op_test_wait_until (cond_posting_changed, (gpointer) "Pending", 60000));
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 60000));
   g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Posted");
   detail = op_exports_view_get_posting_detail (fixture.exports);
   g_assert_nonnull (detail ? strstr (detail, "remote ids") : NULL);
@@ -509,26 +403,8 @@ test_posting (void)
   g_assert_cmpuint (count_files (fixture.bridge, ""), >=, 2);
   /* Posted is final: nothing to retry. */
   g_assert_false (op_exports_view_retry_posting (fixture.exports));
-  settle (300);
-  save_window_png (GTK_WIDGET (fixture.window), "app-exports-posted.png");
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-posted.png");
 }
 
 int
@@ -549,11 +425,9 @@ main (int   argc,
 
   status = g_test_run ();
 
-  if (fixture.window)
-    gtk_window_destroy (GTK_WINDOW (fixture.window));
-  g_clear_object (&fixture.app);
+  op_test_stop_app (&fixture.app, fixture.window);
   if (fixture.tmpdir)
-    remove_tree (fixture.tmpdir);
+    op_test_remove_tree (fixture.tmpdir);
   g_free (fixture.tmpdir);
   g_free (fixture.bridge);
   g_free (fixture.location);

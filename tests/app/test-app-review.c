@@ -22,8 +22,8 @@
 #include "op-plan-json.h"
 #include "op-review-view.h"
 #include "op-window.h"
+#include "test-app-util.h"
 
-#define ADMIN_PASSWORD    "river stones and blue ink"
 #define PROVIDER_PASSWORD "seven swans over the lake"
 #define PROVIDER_NPI      "1234567893"
 
@@ -36,97 +36,9 @@ static struct {
 } fixture;
 
 static gboolean
-wait_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static gboolean
-cond_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
-cond_sign_in_idle (gpointer data)
-{
-  return !op_sign_in_get_busy (op_window_get_sign_in (OP_WINDOW (data)));
-}
-
-static gboolean
 cond_review_idle (gpointer data)
 {
   return !op_review_view_get_busy (OP_REVIEW_VIEW (data));
-}
-
-/* The dialog closes itself once the signature is stored, so it is
- * watched through a weak pointer. */
-static gboolean
-cond_dialog_idle (gpointer data)
-{
-  GtkWidget **dialog = data;
-
-  return *dialog == NULL || !op_approval_dialog_get_busy (OP_APPROVAL_DIALOG (*dialog));
-}
-
-static char *
-build_path (const char *name)
-{
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-
-  return g_build_filename (dir ? dir : ".", name, NULL);
-}
-
-static void
-save_window_png (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *path = build_path (name);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  for (guint tries = 0; node == NULL && tries < 50; tries++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node == NULL)
-        settle (20);
-    }
-  if (node == NULL)
-    {
-      g_test_message ("no screenshot for %s: the window drew nothing", name);
-      return;
-    }
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("window screenshot: %s", path);
 }
 
 /* A frame of the 3D view as it is now, drawn and read back. */
@@ -140,45 +52,25 @@ viewer_pixels (int *w,
 static void
 test_open_demo (void)
 {
-  g_autofree char *db = NULL;
   g_autoptr(GError) error = NULL;
   OpStore *store;
   GtkWindow *window;
 
   fixture.tmpdir = g_dir_make_tmp ("op-review-XXXXXX", &error);
   g_assert_no_error (error);
-  db = g_build_filename (fixture.tmpdir, "cases.db", NULL);
 
-  fixture.app = op_application_new ();
-  op_application_set_db_path (fixture.app, db);
-  g_assert_true (g_application_register (G_APPLICATION (fixture.app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (fixture.app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (fixture.app));
-  g_assert_true (OP_IS_WINDOW (window));
-  fixture.window = OP_WINDOW (window);
+  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
+  window = GTK_WINDOW (fixture.window);
   gtk_window_set_default_size (window, 1440, 900);
-  g_assert_true (wait_until (cond_mapped, window, 10000));
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
   store = op_application_get_store (fixture.app);
 
   /* First run: the administrator, who adds a provider; the provider then
    * signs in through the sign-in page as a person would. */
   {
-    OpSignIn *sign_in = op_window_get_sign_in (fixture.window);
     OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
 
-    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_FIRST_RUN);
-    op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_cmpint (op_store_add_user (store, &lee, &error), >, 0);
-    g_assert_no_error (error);
-    op_window_sign_out (fixture.window);
-    op_sign_in_fill (sign_in, "drlee", PROVIDER_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_null (op_sign_in_get_error (sign_in));
-    g_assert_nonnull (op_window_get_user (fixture.window));
+    op_test_first_run_sign_in (fixture.window, store, &lee);
   }
 
   g_assert_true (op_application_show_demo (fixture.app, window, &error));
@@ -191,9 +83,9 @@ test_open_demo (void)
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.review),
                                                                                   ADW_TYPE_VIEW_STACK)),
                                          "plan");
-  g_assert_true (wait_until (cond_review_idle, fixture.review, 60000));
-  g_assert_true (wait_until (cond_mapped, op_review_view_get_viewer (fixture.review), 10000));
-  settle (500);
+  g_assert_true (op_test_wait_until (cond_review_idle, fixture.review, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, op_review_view_get_viewer (fixture.review), 10000));
+  op_test_settle (500);
 
   g_assert_true (op_review_view_has_teeth (fixture.review));
   g_assert_cmpint (op_review_view_get_version (fixture.review), ==, 1);
@@ -246,7 +138,7 @@ test_slider (void)
   g_assert_cmpstr (op_stage_timeline_get_text (timeline), !=, "");
   gtk_widget_activate_action (GTK_WIDGET (fixture.review), "review.play", NULL);
   g_assert_true (op_stage_timeline_get_playing (timeline));
-  settle (1000);
+  op_test_settle (1000);
   g_test_message ("after playing 1 s: stage %u, playing %d", op_stage_timeline_get_stage (timeline),
                   op_stage_timeline_get_playing (timeline));
   gtk_widget_activate_action (GTK_WIDGET (fixture.review), "review.play", NULL);
@@ -265,7 +157,7 @@ test_pick (void)
   double x, y;
 
   op_viewer_set_view (op_review_view_get_viewer (fixture.review), OP_VIEW_FRONT);
-  settle (200);
+  op_test_settle (200);
   (void) viewer_pixels (&(int) { 0 }, &(int) { 0 });
 
   for (guint i = 0; i < G_N_ELEMENTS (teeth); i++)
@@ -299,8 +191,8 @@ test_pick (void)
   }
 
   op_review_view_select_tooth (fixture.review, 21);
-  settle (300);
-  save_window_png (GTK_WIDGET (fixture.window), "app-review.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-review.png");
 }
 
 static gboolean
@@ -351,7 +243,7 @@ test_edit_recalculate (void)
 
   gtk_widget_activate_action (GTK_WIDGET (fixture.review), "review.recalculate", NULL);
   g_assert_true (op_review_view_get_busy (fixture.review));
-  g_assert_true (wait_until (versions_are, GUINT_TO_POINTER (2), 120000));
+  g_assert_true (op_test_wait_until (versions_are, GUINT_TO_POINTER (2), 120000));
   g_assert_null (op_review_view_get_last_error (fixture.review));
   g_assert_cmpint (op_review_view_get_version (fixture.review), ==, 2);
   g_assert_cmpfloat_with_epsilon (stored_target (2, 21), edited, 1e-9);
@@ -372,7 +264,7 @@ test_edit_recalculate (void)
   g_assert_true (op_review_view_undo (fixture.review));
   g_assert_cmpfloat_with_epsilon (op_review_view_get_target (fixture.review, 21, OP_COMPONENT_ROT), edited, 1e-9);
   op_review_view_recalculate (fixture.review);
-  g_assert_true (wait_until (versions_are, GUINT_TO_POINTER (3), 120000));
+  g_assert_true (op_test_wait_until (versions_are, GUINT_TO_POINTER (3), 120000));
   g_assert_cmpint (op_review_view_get_version (fixture.review), ==, 3);
   g_assert_cmpfloat_with_epsilon (stored_target (3, 21), before, 1e-9);
   g_assert_cmpfloat_with_epsilon (op_review_view_get_target (fixture.review, 21, OP_COMPONENT_ROT), before, 1e-9);
@@ -381,8 +273,8 @@ test_edit_recalculate (void)
   /* v3 against v2: tooth 21 changed. */
   g_assert_true (op_review_view_compare_with (fixture.review, 2, NULL));
   g_assert_cmpuint (op_review_view_get_n_changes (fixture.review), >=, 1);
-  settle (300);
-  save_window_png (GTK_WIDGET (fixture.window), "app-review-compare.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-review-compare.png");
   g_assert_true (op_review_view_compare_with (fixture.review, 0, NULL));
   g_assert_cmpuint (op_review_view_get_n_changes (fixture.review), ==, 0);
 }
@@ -405,10 +297,10 @@ test_approve (void)
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), PROVIDER_PASSWORD, NULL);
   op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (wait_until (cond_dialog_idle, &dialog, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
   if (dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  settle (300);
+  op_test_settle (300);
 
   summary = op_store_get_case (store, fixture.case_id, &error);
   g_assert_no_error (error);
@@ -421,14 +313,14 @@ test_approve (void)
    * store, and the review says why. */
   op_review_view_set_target (fixture.review, 21, OP_COMPONENT_ROT, 1.0);
   op_review_view_recalculate (fixture.review);
-  g_assert_true (wait_until (cond_review_idle, fixture.review, 120000));
+  g_assert_true (op_test_wait_until (cond_review_idle, fixture.review, 120000));
   g_assert_nonnull (op_review_view_get_last_error (fixture.review));
   g_assert_cmpuint (op_review_view_get_n_versions (fixture.review), ==, 3);
 
   gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (
     GTK_WIDGET (op_review_view_get_approval_box (fixture.review)), GTK_TYPE_STACK)), "approval");
-  settle (400);
-  save_window_png (GTK_WIDGET (fixture.window), "app-review-approved.png");
+  op_test_settle (400);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-review-approved.png");
 }
 
 int
@@ -448,8 +340,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  if (fixture.window)
-    gtk_window_destroy (GTK_WINDOW (fixture.window));
-  g_clear_object (&fixture.app);
+  op_test_stop_app (&fixture.app, fixture.window);
   return status;
 }

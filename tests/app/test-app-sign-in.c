@@ -23,6 +23,7 @@
 #include "op-approval-dialog.h"
 #include "op-audit-view.h"
 #include "op-window.h"
+#include "test-app-util.h"
 #include "test-user-util.h"
 
 static struct {
@@ -36,45 +37,6 @@ static struct {
 } fixture;
 
 static gboolean
-wait_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static gboolean
-cond_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
-cond_sign_in_idle (gpointer data)
-{
-  return !op_sign_in_get_busy (op_window_get_sign_in (fixture.window));
-}
-
-static gboolean
 cond_locked (gpointer data)
 {
   return op_window_get_locked (fixture.window);
@@ -86,47 +48,6 @@ cond_dialog_gone (gpointer data)
   return *(GtkWidget **) data == NULL;
 }
 
-static gboolean
-cond_dialog_idle (gpointer data)
-{
-  GtkWidget **dialog = data;
-
-  return *dialog == NULL || !op_approval_dialog_get_busy (OP_APPROVAL_DIALOG (*dialog));
-}
-
-static void
-save_png (GtkWidget  *widget,
-          const char *name)
-{
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  g_autofree char *path = g_build_filename (dir ? dir : ".", name, NULL);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  for (guint tries = 0; node == NULL && tries < 50; tries++)
-    {
-      if (tries > 0)
-        settle (20);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  if (node == NULL)
-    {
-      g_test_message ("no screenshot for %s", name);
-      return;
-    }
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 /* Signs in through the page, as a person would; returns the page's error. */
 static const char *
 sign_in (const char *login,
@@ -136,8 +57,8 @@ sign_in (const char *login,
 
   op_sign_in_fill (page, login, password);
   op_sign_in_submit (page);
-  g_assert_true (wait_until (cond_sign_in_idle, NULL, 60000));
-  settle (100);
+  g_assert_true (op_test_wait_until (op_test_cond_sign_in_idle, fixture.window, 60000));
+  op_test_settle (100);
   return op_sign_in_get_error (page);
 }
 
@@ -216,24 +137,16 @@ case_state (gint64 case_id)
 static void
 test_first_run (void)
 {
-  g_autofree char *db = g_build_filename (fixture.tmpdir, "cases.db", NULL);
   g_autoptr(GError) error = NULL;
   OpSignIn *page;
   GtkWindow *window;
 
-  fixture.app = op_application_new ();
-  op_application_set_db_path (fixture.app, db);
-  g_assert_true (g_application_register (G_APPLICATION (fixture.app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (fixture.app));
-
-  window = gtk_application_get_active_window (GTK_APPLICATION (fixture.app));
-  g_assert_true (OP_IS_WINDOW (window));
-  fixture.window = OP_WINDOW (window);
+  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
+  window = GTK_WINDOW (fixture.window);
   fixture.store = op_application_get_store (fixture.app);
   g_assert_nonnull (fixture.store);
-  g_assert_true (wait_until (cond_mapped, window, 10000));
-  settle (200);
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
+  op_test_settle (200);
 
   page = op_window_get_sign_in (fixture.window);
   g_assert_cmpint (op_sign_in_get_mode (page), ==, OP_SIGN_IN_MODE_FIRST_RUN);
@@ -256,8 +169,8 @@ test_first_run (void)
   op_sign_in_fill_first_run (page, NULL, NULL, TEST_ADMIN_PASSWORD, "river stones and blue");
   g_assert_false (op_sign_in_get_can_create (page));
   g_assert_nonnull (strstr (op_sign_in_get_error (page), "differ"));
-  settle (300);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-first-run.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-first-run.png");
 
   /* Pressing the button with a form the policy refuses creates no one. */
   op_sign_in_submit (page);
@@ -268,7 +181,7 @@ test_first_run (void)
   g_assert_true (op_sign_in_get_can_create (page));
   op_sign_in_submit (page);
   g_assert_true (op_sign_in_get_busy (page));
-  g_assert_true (wait_until (cond_sign_in_idle, NULL, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_sign_in_idle, fixture.window, 60000));
 
   g_assert_nonnull (op_window_get_user (fixture.window));
   if (op_window_get_user (fixture.window) == NULL)
@@ -299,8 +212,8 @@ test_first_run (void)
   op_window_show_case (fixture.window, fixture.case_approve);
   g_assert_true (gtk_widget_get_visible (op_window_get_approve_button (fixture.window)));
   g_assert_false (gtk_widget_get_sensitive (op_window_get_approve_button (fixture.window)));
-  settle (300);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-admin.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-admin.png");
 }
 
 static void
@@ -315,8 +228,8 @@ test_wrong_password (void)
       return;
     }
   sign_out ();
-  settle (200);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-page.png");
+  op_test_settle (200);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-page.png");
 
   /* Mistakes up to the free ones cost nothing; the next says how long the
    * following try must wait, and that try is refused until then. */
@@ -336,11 +249,11 @@ test_wrong_password (void)
   g_test_message ("too soon: %s", error);
   g_assert_nonnull (error != NULL ? strstr (error, "wait") : NULL);
   g_assert_null (op_window_get_user (fixture.window));
-  settle (200);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-wait.png");
+  op_test_settle (200);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-wait.png");
 
   /* After the wait, the right password works. */
-  settle (wait_s * 1000 + 600);
+  op_test_settle (wait_s * 1000 + 600);
   error = sign_in ("drlee", TEST_PROVIDER_PASSWORD);
   g_assert_null (error);
   g_assert_nonnull (op_window_get_user (fixture.window));
@@ -367,19 +280,19 @@ test_idle_lock (void)
   g_assert_nonnull (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), NULL, "Level the curve of Spee on the lower arch");
-  settle (200);
+  op_test_settle (200);
 
   op_window_set_lock_timeout_seconds (fixture.window, 1);
   g_assert_false (op_window_get_locked (fixture.window));
-  g_assert_true (wait_until (cond_locked, NULL, 10000));
+  g_assert_true (op_test_wait_until (cond_locked, NULL, 10000));
 
   g_assert_cmpint (op_sign_in_get_mode (op_window_get_sign_in (fixture.window)), ==, OP_SIGN_IN_MODE_LOCKED);
   g_assert_nonnull (dialog);
   g_assert_false (dialog != NULL && gtk_widget_get_visible (dialog));
   g_assert_cmpint (op_window_get_case_id (fixture.window), ==, fixture.case_lock);
   g_assert_cmpuint (count_audit ("drlee", "user.lock"), ==, 1);
-  settle (300);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-locked.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-locked.png");
 
   /* The lock wants this person's password, not anyone's. */
   error = sign_in (NULL, TEST_COORD_PASSWORD);
@@ -405,11 +318,11 @@ test_idle_lock (void)
   g_assert_cmpuint (count_audit ("drlee", "user.unlock"), ==, 1);
 
   /* Sent with the password: the case goes back to planning. */
-  settle (200);
-  save_png (dialog, "sign-in-request-changes.png");
+  op_test_settle (200);
+  op_test_save_widget_png (dialog, "sign-in-request-changes.png");
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), TEST_PROVIDER_PASSWORD, NULL);
   op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (wait_until (cond_dialog_gone, &dialog, 60000));
+  g_assert_true (op_test_wait_until (cond_dialog_gone, &dialog, 60000));
   if (dialog != NULL)
     g_test_message ("request changes: %s", op_approval_dialog_get_error (OP_APPROVAL_DIALOG (dialog)));
   g_assert_cmpint (case_state (fixture.case_lock), ==, OP_CASE_STATE_CHANGES_REQUESTED);
@@ -447,19 +360,19 @@ test_provider_approves (void)
   /* A wrong password: the store's message in the dialog, nothing signed. */
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), "not my password at all", NULL);
   op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (wait_until (cond_dialog_idle, &dialog, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
   g_assert_nonnull (dialog);
   if (dialog == NULL)
     return;
   g_assert_nonnull (op_approval_dialog_get_error (OP_APPROVAL_DIALOG (dialog)));
   g_test_message ("wrong password: %s", op_approval_dialog_get_error (OP_APPROVAL_DIALOG (dialog)));
   g_assert_cmpint (case_state (fixture.case_approve), ==, OP_CASE_STATE_IN_REVIEW);
-  settle (300);
-  save_png (dialog, "sign-in-approve-dialog.png");
+  op_test_settle (300);
+  op_test_save_widget_png (dialog, "sign-in-approve-dialog.png");
 
   op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), TEST_PROVIDER_PASSWORD, NULL);
   op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (wait_until (cond_dialog_gone, &dialog, 60000));
+  g_assert_true (op_test_wait_until (cond_dialog_gone, &dialog, 60000));
   g_assert_cmpint (case_state (fixture.case_approve), ==, OP_CASE_STATE_APPROVED);
 
   /* Opening the approved case verifies the signature and shows it. */
@@ -476,8 +389,8 @@ test_provider_approves (void)
     }
   g_assert_false (gtk_widget_get_visible (button));
   g_assert_cmpuint (count_audit ("drlee", "case.approve"), ==, 1);
-  settle (400);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-approved.png");
+  op_test_settle (400);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-approved.png");
 }
 
 static void
@@ -520,8 +433,8 @@ test_coordinator (void)
   g_assert_null (op_store_list_audit (fixture.store, NULL, &error));
   g_assert_error (error, OP_STORE_ERROR, OP_STORE_ERROR_PERMISSION);
 
-  settle (400);
-  save_png (GTK_WIDGET (fixture.window), "sign-in-coordinator.png");
+  op_test_settle (400);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "sign-in-coordinator.png");
 }
 
 static void
@@ -556,8 +469,8 @@ test_audit_view (void)
   g_assert_cmpuint (sign_ins, ==, 4);
   for (guint i = 0; i < sign_ins; i++)
     g_assert_cmpstr (op_audit_view_get_entry (audit, i)->action, ==, "user.sign-in");
-  settle (300);
-  save_png (view, "sign-in-audit-view.png");
+  op_test_settle (300);
+  op_test_save_widget_png (view, "sign-in-audit-view.png");
 
   op_audit_view_set_user (audit, "drlee");
   g_assert_cmpuint (op_audit_view_get_n_entries (audit), ==, 1);
@@ -582,32 +495,10 @@ test_audit_view (void)
   g_assert_true (op_audit_view_verify (audit, &message));
   g_assert_nonnull (message);
   g_test_message ("verify: %s", message);
-  settle (300);
-  save_png (view, "sign-in-audit-verified.png");
+  op_test_settle (300);
+  op_test_save_widget_png (view, "sign-in-audit-verified.png");
 
   gtk_window_destroy (GTK_WINDOW (view));
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
 }
 
 int
@@ -616,11 +507,7 @@ main (int   argc,
 {
   int ret;
 
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_setenv ("GDK_BACKEND", "x11", FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/orthoplan-test-bus", TRUE);
-  g_unsetenv ("ORTHOPLAN_DB");
+  op_test_quiet_environment ();
 
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
@@ -637,12 +524,9 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (fixture.window != NULL)
-    gtk_window_destroy (GTK_WINDOW (fixture.window));
-  settle (100);
-  g_clear_object (&fixture.app);
+  op_test_stop_app (&fixture.app, fixture.window);
 
-  remove_tree (fixture.tmpdir);
+  op_test_remove_tree (fixture.tmpdir);
   g_free (fixture.tmpdir);
 
   return ret;

@@ -23,6 +23,7 @@
 #include "op-new-case-dialog.h"
 #include "op-scan-loader.h"
 #include "op-window.h"
+#include "test-app-util.h"
 
 static struct {
   OpApplication *app;
@@ -31,80 +32,7 @@ static struct {
   gint64         case_id;
 } fixture;
 
-/* Iterates the main context until @cond holds or @timeout_ms passes. */
-static gboolean
-wait_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-
-      /* Never block: the worker threads report through idle sources, but
-       * a frame clock tick may be what we wait for. */
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-cond_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-#define ADMIN_PASSWORD "river stones and blue ink"
 #define COORD_PASSWORD "paper lanterns in june"
-
-static gboolean
-cond_sign_in_idle (gpointer data)
-{
-  return !op_sign_in_get_busy (op_window_get_sign_in (OP_WINDOW (data)));
-}
-
-static gboolean
-cond_not_busy (gpointer data)
-{
-  return !op_case_view_get_busy (OP_CASE_VIEW (data));
-}
-
-typedef struct {
-  OpViewer *viewer;
-  guint     frames;
-} FrameWait;
-
-static gboolean
-cond_frames (gpointer data)
-{
-  FrameWait *wait = data;
-
-  return op_viewer_get_frame_count (wait->viewer) >= wait->frames ||
-         op_viewer_get_error_message (wait->viewer) != NULL;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static char *
-build_path (const char *name)
-{
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-
-  return g_build_filename (dir ? dir : ".", name, NULL);
-}
 
 /* Writes a binary STL of an icosphere (20 * 4^level triangles) squashed
  * into the size of a dental arch, in millimetres. */
@@ -195,52 +123,13 @@ write_sphere_stl (const char *name,
   return path;
 }
 
-static void
-save_window_png (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *path = build_path (name);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-
-  /* A widget whose layout is being redone (a revealer sliding, a list
-   * refilled) draws nothing until it is allocated again; give GTK a frame
-   * and try again. */
-  for (guint tries = 0; node == NULL && tries < 50; tries++)
-    {
-      settle (20);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-
-  if (node == NULL)
-    {
-      g_test_message ("no screenshot for %s: the window drew nothing", name);
-      return;
-    }
-
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("window screenshot: %s", path);
-}
-
 /* Saves the viewer's pixels and returns how many differ clearly from the
  * background, taken from the top-left corner. */
 static gsize
 save_viewer_png (OpViewer   *viewer,
                  const char *name)
 {
-  g_autofree char *path = build_path (name);
+  g_autofree char *path = op_test_build_path (name);
   g_autofree guint8 *pixels = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GdkTexture) texture = NULL;
@@ -305,7 +194,7 @@ close_error_dialog (void)
 
   if (dialog != NULL)
     gtk_window_destroy (dialog);
-  settle (50);
+  op_test_settle (50);
 }
 
 static void
@@ -329,61 +218,32 @@ test_guess_jaw (void)
 static void
 test_startup (void)
 {
-  g_autofree char *db = g_build_filename (fixture.tmpdir, "cases.db", NULL);
-  g_autoptr(GError) error = NULL;
   GtkWindow *window;
 
-  fixture.app = op_application_new ();
-  op_application_set_db_path (fixture.app, db);
-
-  g_assert_true (g_application_register (G_APPLICATION (fixture.app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (fixture.app));
-
-  window = gtk_application_get_active_window (GTK_APPLICATION (fixture.app));
-  g_assert_true (OP_IS_WINDOW (window));
-  fixture.window = OP_WINDOW (window);
+  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
+  window = GTK_WINDOW (fixture.window);
 
   g_assert_nonnull (op_application_get_store (fixture.app));
   g_assert_null (op_window_get_error_dialog (fixture.window));
-  g_assert_true (wait_until (cond_mapped, window, 10000));
-  settle (200);
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
+  op_test_settle (200);
 
   /* A new database: the first-run page creates the administrator, who
    * adds a coordinator; the coordinator signs in through the page. */
   {
-    OpSignIn *sign_in = op_window_get_sign_in (fixture.window);
-    OpStore *store = op_application_get_store (fixture.app);
     OpUserInput coord = { "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, COORD_PASSWORD };
 
-    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_FIRST_RUN);
-    g_assert_null (op_window_get_user (fixture.window));
-    op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_nonnull (op_window_get_user (fixture.window));
-    g_assert_cmpint (op_store_add_user (store, &coord, &error), >, 0);
-    g_assert_no_error (error);
-
-    op_window_sign_out (fixture.window);
-    g_assert_cmpint (op_sign_in_get_mode (sign_in), ==, OP_SIGN_IN_MODE_SIGN_IN);
-    op_sign_in_fill (sign_in, "coord", COORD_PASSWORD);
-    op_sign_in_submit (sign_in);
-    g_assert_true (wait_until (cond_sign_in_idle, window, 60000));
-    g_assert_null (op_sign_in_get_error (sign_in));
-    g_assert_nonnull (op_window_get_user (fixture.window));
-    if (op_window_get_user (fixture.window) != NULL)
-      g_assert_cmpstr (op_window_get_user (fixture.window)->login, ==, "coord");
-    settle (300);
+    op_test_first_run_sign_in (fixture.window, op_application_get_store (fixture.app), &coord);
+    op_test_settle (300);
   }
 
   g_assert_cmpuint (count_listed_cases (0), ==, 0);
-  save_window_png (GTK_WIDGET (window), "app-ui-empty.png");
+  op_test_save_widget_png (GTK_WIDGET (window), "app-ui-empty.png");
 
   /* The about window and the shortcuts window build without a warning. */
   g_action_group_activate_action (G_ACTION_GROUP (fixture.app), "about", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
-  settle (200);
+  op_test_settle (200);
   {
     g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
     guint shown = 0;
@@ -396,7 +256,7 @@ test_startup (void)
         }
     g_assert_cmpuint (shown, ==, 2);
   }
-  settle (50);
+  op_test_settle (50);
 }
 
 static void
@@ -408,7 +268,7 @@ test_new_case (void)
 
   dialog = OP_NEW_CASE_DIALOG (op_window_new_case (fixture.window));
   g_assert_nonnull (dialog);
-  settle (100);
+  op_test_settle (100);
 
   /* A date that does not exist: the store refuses, the dialog says why and
    * nothing is stored. */
@@ -418,23 +278,23 @@ test_new_case (void)
   g_test_message ("refused: %s", op_new_case_dialog_get_error (dialog));
   cases = op_store_list_cases (op_window_get_store (fixture.window), NULL, NULL);
   g_assert_cmpuint (cases->len, ==, 0);
-  settle (300);
-  save_window_png (GTK_WIDGET (dialog), "app-ui-new-case-dialog.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (dialog), "app-ui-new-case-dialog.png");
 
   op_new_case_dialog_fill (dialog, NULL, NULL, "1990-02-28", NULL, NULL);
   case_id = op_new_case_dialog_create (dialog);
   g_assert_cmpint (case_id, >, 0);
   fixture.case_id = case_id;
-  settle (100);
+  op_test_settle (100);
 
   g_assert_cmpuint (count_listed_cases (case_id), ==, 1);
   g_assert_cmpint (op_window_get_case_id (fixture.window), ==, case_id);
   g_assert_cmpint (op_case_view_get_case_id (op_window_get_case_view (fixture.window)), ==, case_id);
 
-  g_assert_true (wait_until (cond_not_busy, op_window_get_case_view (fixture.window), 10000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, op_window_get_case_view (fixture.window), 10000));
   g_assert_cmpuint (op_case_view_get_n_scans (op_window_get_case_view (fixture.window)), ==, 0);
-  settle (300);
-  save_window_png (GTK_WIDGET (fixture.window), "app-ui-new-case.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-ui-new-case.png");
 }
 
 static void
@@ -444,7 +304,7 @@ test_import (void)
   OpViewer *viewer = op_case_view_get_viewer (view);
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
-  FrameWait wait = { viewer, 0 };
+  OpTestFrameWait wait = { viewer, 0 };
   gsize differing;
 
   if (fixture.case_id <= 0)
@@ -458,7 +318,7 @@ test_import (void)
 
   op_case_view_import_file (view, file, OP_JAW_UPPER);
   g_assert_true (op_case_view_get_busy (view));
-  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 60000));
 
   g_assert_null (op_case_view_get_last_error (view));
   g_assert_cmpuint (op_case_view_get_n_scans (view), ==, 1);
@@ -468,12 +328,12 @@ test_import (void)
   /* The viewer draws only when something changed; ask for one frame. */
   wait.frames = op_viewer_get_frame_count (viewer) + 1;
   op_viewer_frame_all (viewer);
-  g_assert_true (wait_until (cond_frames, &wait, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_frames, &wait, 60000));
   g_assert_null (op_viewer_get_error_message (viewer));
 
   /* Let the toast and the list settle before the picture. */
-  settle (500);
-  save_window_png (GTK_WIDGET (fixture.window), "app-ui-window.png");
+  op_test_settle (500);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-ui-window.png");
 
   differing = save_viewer_png (viewer, "app-ui-viewer.png");
   g_assert_cmpuint (differing, >, 5000);
@@ -502,15 +362,15 @@ test_import_bad (void)
   file = g_file_new_for_path (path);
 
   op_case_view_import_file (view, file, OP_JAW_LOWER);
-  g_assert_true (wait_until (cond_not_busy, view, 30000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 30000));
 
   g_assert_nonnull (op_case_view_get_last_error (view));
   g_test_message ("bad file: %s", op_case_view_get_last_error (view));
   g_assert_nonnull (strstr (op_case_view_get_last_error (view), "broken-lower.stl"));
   g_assert_nonnull (op_window_get_error_dialog (fixture.window));
   g_assert_cmpstr (op_window_get_last_error (fixture.window), ==, op_case_view_get_last_error (view));
-  settle (300);
-  save_window_png (GTK_WIDGET (op_window_get_error_dialog (fixture.window)), "app-ui-error.png");
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (op_window_get_error_dialog (fixture.window)), "app-ui-error.png");
   close_error_dialog ();
 
   g_assert_cmpuint (store_scan_count (fixture.case_id), ==, before);
@@ -520,7 +380,7 @@ test_import_bad (void)
   again_path = g_build_filename (fixture.tmpdir, "upper-arch.stl", NULL);
   again = g_file_new_for_path (again_path);
   op_case_view_import_file (view, again, OP_JAW_UPPER);
-  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 60000));
   g_assert_nonnull (op_case_view_get_last_error (view));
   g_test_message ("duplicate: %s", op_case_view_get_last_error (view));
   close_error_dialog ();
@@ -551,7 +411,7 @@ test_import_guess (void)
   path = write_sphere_stl ("Mandibular_export.stl", 4);
   file = g_file_new_for_path (path);
   op_case_view_import_files (view, &file, 1);
-  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 60000));
 
   g_assert_null (op_case_view_get_last_error (view));
   g_assert_cmpuint (store_scan_count (fixture.case_id), ==, before + 1);
@@ -587,7 +447,7 @@ test_import_cancel (void)
    * the cancellable first: nothing may be kept and no error shown. */
   op_case_view_import_file (view, file, OP_JAW_BITE);
   gtk_widget_activate_action (GTK_WIDGET (view), "case.cancel", NULL);
-  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 60000));
 
   g_assert_null (op_case_view_get_last_error (view));
   g_assert_null (op_window_get_error_dialog (fixture.window));
@@ -598,9 +458,9 @@ test_import_cancel (void)
    * the way: the rest of the window stays usable meanwhile. */
   started = g_get_monotonic_time ();
   op_case_view_import_file (view, file, OP_JAW_BITE);
-  settle (300);
-  save_window_png (GTK_WIDGET (fixture.window), "app-ui-importing.png");
-  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-ui-importing.png");
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 60000));
   g_test_message ("327,680 triangles imported in %.0f ms",
                   (g_get_monotonic_time () - started) / 1000.0);
 
@@ -641,16 +501,16 @@ test_search (void)
    * loaded machine can stretch that: wait for the list, not for a fixed
    * time. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "C-1042");
-  g_assert_true (wait_until (cond_listed, &one, 10000));
+  g_assert_true (op_test_wait_until (cond_listed, &one, 10000));
   g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "no such patient");
-  g_assert_true (wait_until (cond_listed, &none, 10000));
+  g_assert_true (op_test_wait_until (cond_listed, &none, 10000));
   g_assert_cmpuint (count_listed_cases (0), ==, 0);
-  save_window_png (GTK_WIDGET (fixture.window), "app-ui-search.png");
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-ui-search.png");
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
-  g_assert_true (wait_until (cond_listed, &one, 10000));
+  g_assert_true (op_test_wait_until (cond_listed, &one, 10000));
   g_assert_cmpuint (count_listed_cases (fixture.case_id), ==, 1);
 }
 
@@ -660,7 +520,7 @@ test_demo (void)
   OpCaseView *view = op_window_get_case_view (fixture.window);
   OpViewer *viewer = op_case_view_get_viewer (view);
   g_autoptr(GError) error = NULL;
-  FrameWait wait = { viewer, 0 };
+  OpTestFrameWait wait = { viewer, 0 };
   gsize differing;
 
   if (!op_application_show_demo (fixture.app, GTK_WINDOW (fixture.window), &error))
@@ -670,7 +530,7 @@ test_demo (void)
       return;
     }
 
-  g_assert_true (wait_until (cond_not_busy, view, 60000));
+  g_assert_true (op_test_wait_until (op_test_cond_case_view_idle, view, 60000));
   g_assert_null (op_case_view_get_last_error (view));
   g_assert_cmpuint (op_case_view_get_n_scans (view), ==, 2);
   g_assert_cmpuint (op_viewer_get_n_meshes (viewer), ==, 2);
@@ -679,10 +539,10 @@ test_demo (void)
   /* The viewer draws only when something changed; ask for one frame. */
   wait.frames = op_viewer_get_frame_count (viewer) + 1;
   op_viewer_frame_all (viewer);
-  g_assert_true (wait_until (cond_frames, &wait, 60000));
-  settle (300);
+  g_assert_true (op_test_wait_until (op_test_cond_frames, &wait, 60000));
+  op_test_settle (300);
 
-  save_window_png (GTK_WIDGET (fixture.window), "app-ui-demo.png");
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-ui-demo.png");
   differing = save_viewer_png (viewer, "app-ui-demo-viewer.png");
   g_assert_cmpuint (differing, >, 5000);
 }
@@ -712,7 +572,7 @@ run_check_poll (gpointer data)
         {
           check->message = g_strdup (op_window_get_last_error (window));
           check->ok = op_application_get_store (OP_APPLICATION (app)) == NULL;
-          save_window_png (GTK_WIDGET (window), "app-ui-store-error.png");
+          op_test_save_widget_png (GTK_WIDGET (window), "app-ui-store-error.png");
           done = TRUE;
         }
     }
@@ -724,7 +584,7 @@ run_check_poll (gpointer data)
 
       if (!check->submitted && op_sign_in_get_mode (sign_in) == OP_SIGN_IN_MODE_FIRST_RUN)
         {
-          op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", ADMIN_PASSWORD, ADMIN_PASSWORD);
+          op_sign_in_fill_first_run (sign_in, "Ada Admin", "admin", OP_TEST_ADMIN_PASSWORD, OP_TEST_ADMIN_PASSWORD);
           op_sign_in_submit (sign_in);
           check->submitted = TRUE;
         }
@@ -814,42 +674,13 @@ test_command_line_store_error (void)
   g_free (check.message);
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   int ret;
 
-  /* Quiet GTK for a display with no session around it; see DESIGN.md.  A
-   * bus that cannot be reached keeps GApplication from autolaunching one. */
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_setenv ("GDK_BACKEND", "x11", FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/orthoplan-test-bus", TRUE);
-  g_unsetenv ("ORTHOPLAN_DB");
+  op_test_quiet_environment ();
 
   g_test_init (&argc, &argv, NULL);
 
@@ -870,12 +701,9 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (fixture.window != NULL)
-    gtk_window_destroy (GTK_WINDOW (fixture.window));
-  settle (100);
-  g_clear_object (&fixture.app);
+  op_test_stop_app (&fixture.app, fixture.window);
 
-  remove_tree (fixture.tmpdir);
+  op_test_remove_tree (fixture.tmpdir);
   g_free (fixture.tmpdir);
 
   return ret;
