@@ -3,7 +3,6 @@
  * file bridge. */
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>

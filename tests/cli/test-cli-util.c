@@ -1,3 +1,8 @@
+/* test-cli-util.c: the one copy of the helpers every orthoplan-cli test uses
+ * to spawn the real binary and read what it printed (test-cli-util.h).
+ * Keeping it in one place means a fix to how the CLI is run, such as the
+ * database it may touch or how an exit status is read, reaches every test.
+ */
 #include <stdarg.h>
 #include <sys/wait.h>
 
