@@ -85,22 +85,6 @@ pending_import_free (gpointer data)
   g_free (pending);
 }
 
-static const char *
-jaw_label (OpJaw jaw)
-{
-  switch (jaw)
-    {
-    case OP_JAW_UPPER:
-      return _("Upper arch");
-    case OP_JAW_LOWER:
-      return _("Lower arch");
-    case OP_JAW_BITE:
-      return _("Bite");
-    default:
-      return _("Scan");
-    }
-}
-
 static OpWindow *
 op_case_view_get_window (OpCaseView *self)
 {
@@ -251,7 +235,7 @@ op_case_view_add_scan (OpCaseView   *self,
   subtitle = g_strdup_printf (_("%s · %s"), scan->filename, count);
 
   row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), jaw_label (scan->jaw));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), op_jaw_to_label (scan->jaw));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);

@@ -89,6 +89,22 @@ op_jaw_to_string (OpJaw jaw)
   return jaw_names[jaw];
 }
 
+const char *
+op_jaw_to_label (OpJaw jaw)
+{
+  switch (jaw)
+    {
+    case OP_JAW_UPPER:
+      return _("Upper arch");
+    case OP_JAW_LOWER:
+      return _("Lower arch");
+    case OP_JAW_BITE:
+      return _("Bite");
+    default:
+      return _("Scan");
+    }
+}
+
 gboolean
 op_jaw_from_string (const char *str,
                     OpJaw      *out_jaw)

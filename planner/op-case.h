@@ -16,6 +16,7 @@ typedef enum {
 } OpJaw;
 
 const char *op_jaw_to_string   (OpJaw        jaw);     /* "upper", "lower", "bite" */
+const char *op_jaw_to_label    (OpJaw        jaw);     /* translated: "Upper arch" */
 gboolean    op_jaw_from_string (const char  *str,
                                 OpJaw       *out_jaw);
 

@@ -54,6 +54,12 @@ test_strings_jaw (void)
       g_assert_cmpint (jaw, ==, i);
     }
 
+  /* Labels for people (untranslated here: the test runs without a
+   * catalogue). */
+  g_assert_cmpstr (op_jaw_to_label (OP_JAW_UPPER), ==, "Upper arch");
+  g_assert_cmpstr (op_jaw_to_label (OP_JAW_LOWER), ==, "Lower arch");
+  g_assert_cmpstr (op_jaw_to_label (OP_JAW_BITE), ==, "Bite");
+
   g_assert_false (op_jaw_from_string ("Upper", NULL));
   g_assert_false (op_jaw_from_string ("", NULL));
   g_assert_false (op_jaw_from_string (NULL, NULL));
