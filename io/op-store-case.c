@@ -439,10 +439,10 @@ insert_scan_locked (OpStore             *self,
   return id;
 }
 
-static gint64
-ensure_patient_locked (OpStore          *self,
-                       const OpPatient  *p,
-                       GError          **error)
+gint64
+op__store_ensure_patient_locked (OpStore          *self,
+                                 const OpPatient  *p,
+                                 GError          **error)
 {
   g_autofree char *now = NULL;
   g_autofree char *object = NULL;
@@ -545,7 +545,7 @@ op_store_create_case (OpStore            *self,
   if (location_id == 0)
     goto rollback;
 
-  patient_id = ensure_patient_locked (self, &clean, error);
+  patient_id = op__store_ensure_patient_locked (self, &clean, error);
   if (patient_id == 0)
     goto rollback;
 

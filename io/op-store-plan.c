@@ -75,62 +75,6 @@ trimmed (const char *text)
   return text ? g_strstrip (g_strdup (text)) : NULL;
 }
 
-/* The same identity rule as op-store-case.c (names, birth date, chart
- * number); repeated here because the case and its teeth must be written
- * in one transaction, which op_store_create_case() cannot join. */
-static gint64
-ensure_patient_locked (OpStore          *self,
-                       const OpPatient  *p,
-                       GError          **error)
-{
-  g_autofree char *now = op__store_now ();
-  g_autofree char *object = NULL;
-  sqlite3_stmt *stmt;
-  gint64 id = 0;
-  int rc;
-
-  stmt = op__store_prepare (self,
-                            "SELECT id FROM patients WHERE family_name = ? AND given_name = ? "
-                            "AND birth_date = ? AND ifnull(chart_number, '') = ifnull(?, '')", error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_text (stmt, 1, p->family_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, p->given_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, p->birth_date, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, p->chart_number, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  else if (rc != SQLITE_DONE)
-    op__store_set_sql_error (self->db, error, _("Looking up the patient failed"));
-  sqlite3_finalize (stmt);
-  if (id != 0 || rc != SQLITE_DONE)
-    return id;
-
-  stmt = op__store_prepare (self,
-                            "INSERT INTO patients (family_name, given_name, birth_date, chart_number, created_at) "
-                            "VALUES (?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_text (stmt, 1, p->family_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, p->given_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, p->birth_date, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, p->chart_number, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      op__store_set_sql_error (self->db, error, _("Creating the patient failed"));
-      sqlite3_finalize (stmt);
-      return 0;
-    }
-  sqlite3_finalize (stmt);
-  id = sqlite3_last_insert_rowid (self->db);
-  object = g_strdup_printf ("patient:%" G_GINT64_FORMAT, id);
-  if (!op__store_audit_locked (self, "patient.create", object, p->family_name, error))
-    return 0;
-  return id;
-}
-
 static const char *
 format_name (OpMeshFormat format)
 {
@@ -191,7 +135,7 @@ op_store_create_case_from_teeth (OpStore            *self,
   location_id = op__store_ensure_location_locked (self, location ? location : "Main office", error);
   if (location_id == 0)
     goto rollback;
-  patient_id = ensure_patient_locked (self, &clean, error);
+  patient_id = op__store_ensure_patient_locked (self, &clean, error);
   if (patient_id == 0)
     goto rollback;
 

@@ -72,6 +72,13 @@ gboolean  op__store_run_migrations  (sqlite3                *db,
 
 /* Appends one audit row; the caller holds the lock and, for writes that
  * must be atomic with their audit row, an open transaction. */
+/* The patient with these (cleaned) names, birth date and chart number,
+ * created and audited when missing.  The caller holds the lock and has a
+ * transaction open, so a case and its scans or teeth are written together
+ * with their patient.  Returns 0 with @error set on failure. */
+gint64    op__store_ensure_patient_locked (OpStore          *self,
+                                           const OpPatient  *p,
+                                           GError          **error);
 gboolean  op__store_audit_locked    (OpStore     *self,
                                      const char  *action,
                                      const char  *object,
