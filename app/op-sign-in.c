@@ -170,6 +170,21 @@ op_sign_in_check_first_run (OpSignIn *self)
     }
 }
 
+/* Puts the caret where the person's typing should start.  The row it
+ * lands on is always empty here: GTK 4.8 selects a focused entry's text
+ * after arming its caret blink, and a blinking caret over a selection
+ * is a GTK warning. */
+static void
+op_sign_in_focus_start (OpSignIn *self)
+{
+  if (self->mode == OP_SIGN_IN_MODE_FIRST_RUN)
+    gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+  else if (self->mode == OP_SIGN_IN_MODE_LOCKED)
+    gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->login_row));
+}
+
 static void
 op_sign_in_show_mode (OpSignIn     *self,
                       OpSignInMode  mode)
@@ -221,6 +236,8 @@ op_sign_in_show_mode (OpSignIn     *self,
     }
 
   op_sign_in_set_busy (self, FALSE);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    op_sign_in_focus_start (self);
 }
 
 static void
@@ -300,6 +317,15 @@ check_done (GObject      *object,
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
+
+  /* The first administrator exists now: the page next shows the sign-in
+   * face, so nothing of the first-run form may linger behind it. */
+  if (data->mode == OP_SIGN_IN_MODE_FIRST_RUN)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->new_login_row), "");
+      op_sign_in_show_mode (self, OP_SIGN_IN_MODE_SIGN_IN);
+    }
 
   if (data->mode == OP_SIGN_IN_MODE_LOCKED)
     g_signal_emit (self, signals[UNLOCKED], 0, user);
@@ -521,14 +547,7 @@ op_sign_in_map (GtkWidget *widget)
   OpSignIn *self = OP_SIGN_IN (widget);
 
   GTK_WIDGET_CLASS (op_sign_in_parent_class)->map (widget);
-
-  /* Where the person's typing should start. */
-  if (self->mode == OP_SIGN_IN_MODE_FIRST_RUN)
-    gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
-  else if (self->mode == OP_SIGN_IN_MODE_LOCKED)
-    gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
-  else
-    gtk_widget_grab_focus (GTK_WIDGET (self->login_row));
+  op_sign_in_focus_start (self);
 }
 
 static void
