@@ -132,39 +132,6 @@ parse_case_id (const char *text, gint64 *out, GError **error)
   return TRUE;
 }
 
-/* "md=0.2,rot=1.5": keys of op-pose.h, values in mm or degrees. */
-static gboolean
-parse_movement (const char *option, const char *text, OpMovement *m, guint *mask, GError **error)
-{
-  g_auto(GStrv) items = g_strsplit (text, ",", -1);
-
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (items[i], "=", 2);
-      OpComponent c;
-      char *end = NULL;
-      double v;
-
-      if (g_strv_length (kv) != 2 || !op_component_from_string (g_strstrip (kv[0]), &c))
-        {
-          g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
-                       _("%s: “%s” is not key=value with a key among md, bl, vert, rot, tip, torque"),
-                       option, items[i]);
-          return FALSE;
-        }
-      v = g_ascii_strtod (g_strstrip (kv[1]), &end);
-      if (end == kv[1] || *end != '\0')
-        {
-          g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("%s: “%s” is not a number"), option, kv[1]);
-          return FALSE;
-        }
-      op_movement_set (m, c, v);
-      if (mask)
-        *mask |= 1u << c;
-    }
-  return TRUE;
-}
-
 static guint
 arch_stages (const OpPlan *plan, gboolean upper)
 {
@@ -336,9 +303,9 @@ op_cli_plan (OpCliGlobals  *globals,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(OpPlanRecord) prev_record = NULL;
   g_autoptr(OpPlanRecord) record = NULL;
-  g_autoptr(GArray) locked = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GArray) overrides = g_array_new (FALSE, TRUE, sizeof (OpToothOverride));
-  g_autoptr(GString) params = g_string_new ("{");
+  g_autoptr(OpPlanRequest) request = op_plan_request_new ();
+  g_autoptr(GError) local = NULL;
+  g_autofree char *params = NULL;
   OpPlannerOptions opts = { 0 };
   gboolean json = FALSE;
   gint64 case_id;
@@ -371,48 +338,14 @@ op_cli_plan (OpCliGlobals  *globals,
   if (!parse_case_id (argv[1], &case_id, error))
     return FALSE;
 
-  op_plan_default_limits (&opts.limits);
-  if (limits_text && !parse_movement ("--limits", limits_text, &opts.limits, NULL, error))
-    return FALSE;
-  if (strategy_name && !op_stage_strategy_from_string (strategy_name, &opts.strategy))
-    {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
-                   _("--strategy: “%s” is not together, posterior-first or anterior-first"), strategy_name);
-      return FALSE;
-    }
-  if (lock_text)
-    {
-      g_auto(GStrv) items = g_strsplit (lock_text, ",", -1);
-
-      for (guint i = 0; items[i]; i++)
-        {
-          int fdi = (int) g_ascii_strtoll (items[i], NULL, 10);
-
-          if (!op_fdi_is_valid (fdi))
-            {
-              g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("--lock: “%s” is not an FDI tooth number"),
-                           items[i]);
-              return FALSE;
-            }
-          g_array_append_val (locked, fdi);
-        }
-    }
+  /* Usage errors, whichever parser finds them, so the exit code is 2. */
+  if ((limits_text && !op_movement_parse ("--limits", limits_text, &request->limits, NULL, &local)) ||
+      (strategy_name && !op_plan_request_set_strategy_text (request, "--strategy", strategy_name, &local)) ||
+      (lock_text && !op_plan_request_add_lock_text (request, "--lock", lock_text, &local)))
+    goto usage;
   for (guint i = 0; target_texts && target_texts[i]; i++)
-    {
-      OpToothOverride ov = { 0 };
-      const char *colon = strchr (target_texts[i], ':');
-
-      ov.fdi = colon ? (int) g_ascii_strtoll (target_texts[i], NULL, 10) : 0;
-      if (colon == NULL || !op_fdi_is_valid (ov.fdi))
-        {
-          g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
-                       _("--target: write FDI:key=value,…, e.g. 11:rot=5 (got “%s”)"), target_texts[i]);
-          return FALSE;
-        }
-      if (!parse_movement ("--target", colon + 1, &ov.target, &ov.mask, error))
-        return FALSE;
-      g_array_append_val (overrides, ov);
-    }
+    if (!op_plan_request_add_target_text (request, "--target", target_texts[i], &local))
+      goto usage;
 
   store = op_cli_open_store (globals, error);
   if (store == NULL)
@@ -443,29 +376,18 @@ op_cli_plan (OpCliGlobals  *globals,
       }
   }
 
-  opts.locked = (const int *) locked->data;
-  opts.n_locked = locked->len;
-  opts.overrides = (const OpToothOverride *) overrides->data;
-  opts.n_overrides = overrides->len;
+  op_plan_request_apply (request, &opts);
   opts.previous = previous;
   plan = op_planner_plan (dentition, &opts, error);
   if (plan == NULL)
     return FALSE;
 
-  /* The parameters, as asked, beside the plan. */
-  g_string_append_printf (params, "\"strategy\": \"%s\", \"limits\": \"%s\", \"lock\": \"%s\", \"targets\": [",
-                          op_stage_strategy_to_string (opts.strategy), limits_text ? limits_text : "",
-                          lock_text ? lock_text : "");
-  for (guint i = 0; target_texts && target_texts[i]; i++)
-    {
-      g_autofree char *escaped = g_strescape (target_texts[i], NULL);
-
-      g_string_append_printf (params, "%s\"%s\"", i ? ", " : "", escaped);
-    }
-  g_string_append (params, "]}");
+  /* The parameters, as asked, beside the plan: what reopening this
+   * version in the review screen brings back. */
+  params = op_plan_request_encode (request, "cli");
 
   bytes = op_plan_encode (plan);
-  version = op_store_add_plan (store, case_id, prev_record ? prev_record->version : 0, params->str, bytes, error);
+  version = op_store_add_plan (store, case_id, prev_record ? prev_record->version : 0, params, bytes, error);
   if (version == 0)
     return FALSE;
   g_clear_pointer (&bytes, g_bytes_unref);
@@ -478,6 +400,10 @@ op_cli_plan (OpCliGlobals  *globals,
   else
     print_plan_text (plan, case_id, version);
   return TRUE;
+
+usage:
+  g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, local->message);
+  return FALSE;
 }
 
 /* plan-check FILE [--case CASE] [--json] */

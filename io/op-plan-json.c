@@ -510,3 +510,102 @@ op_plan_save_file (const OpPlan  *plan,
   /* g_file_set_contents writes a temporary file and renames it. */
   return g_file_set_contents (path, data, (gssize) len, error);
 }
+
+/* A string member, or NULL when it is missing; anything else is an error. */
+static gboolean
+request_string (JsonObject  *obj,
+                const char  *key,
+                const char  *name,
+                const char **out,
+                GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, key);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, OP_PLAN_JSON_ERROR, OP_PLAN_JSON_ERROR_FIELD,
+                   "%s: %s is not a string", name, key);
+      return FALSE;
+    }
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+OpPlanRequest *
+op_plan_request_decode (const char  *parameters,
+                        const char  *name,
+                        GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(OpPlanRequest) request = op_plan_request_new ();
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *targets;
+  const char *text;
+
+  g_return_val_if_fail (parameters != NULL && name != NULL, NULL);
+
+  if (!json_parser_load_from_data (parser, parameters, -1, &local))
+    {
+      g_set_error (error, OP_PLAN_JSON_ERROR, OP_PLAN_JSON_ERROR_PARSE, "%s: %s", name, local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, OP_PLAN_JSON_ERROR, OP_PLAN_JSON_ERROR_FIELD, "%s: not a JSON object", name);
+      return NULL;
+    }
+  obj = json_node_get_object (root);
+
+  /* The planner's parsers check the texts; their messages get the name
+   * of the version in front. */
+  if (!request_string (obj, "strategy", name, &text, error))
+    return NULL;
+  if (text != NULL && !op_plan_request_set_strategy_text (request, "strategy", text, &local))
+    goto bad_text;
+  if (!request_string (obj, "limits", name, &text, error))
+    return NULL;
+  if (text != NULL && !op_movement_parse ("limits", text, &request->limits, NULL, &local))
+    goto bad_text;
+  if (!request_string (obj, "lock", name, &text, error))
+    return NULL;
+  if (text != NULL && !op_plan_request_add_lock_text (request, "lock", text, &local))
+    goto bad_text;
+
+  targets = json_object_get_member (obj, "targets");
+  if (targets != NULL && !JSON_NODE_HOLDS_NULL (targets))
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (targets))
+        {
+          g_set_error (error, OP_PLAN_JSON_ERROR, OP_PLAN_JSON_ERROR_FIELD, "%s: targets is not a list", name);
+          return NULL;
+        }
+      array = json_node_get_array (targets);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *item = json_array_get_element (array, i);
+          g_autofree char *field = g_strdup_printf ("targets[%u]", i);
+
+          if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+            {
+              g_set_error (error, OP_PLAN_JSON_ERROR, OP_PLAN_JSON_ERROR_FIELD,
+                           "%s: %s is not a string", name, field);
+              return NULL;
+            }
+          if (!op_plan_request_add_target_text (request, field, json_node_get_string (item), &local))
+            goto bad_text;
+        }
+    }
+  return g_steal_pointer (&request);
+
+bad_text:
+  g_set_error (error, OP_PLAN_JSON_ERROR, OP_PLAN_JSON_ERROR_FIELD, "%s: %s", name, local->message);
+  return NULL;
+}

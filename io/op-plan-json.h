@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "op-plan.h"
+#include "op-plan-request.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,13 @@ OpPlan  *op_plan_load_file    (const char  *path,
 gboolean op_plan_save_file    (const OpPlan *plan,
                                const char   *path,
                                GError      **error);
+
+/* Reads a stored version's parameters (op_plan_request_encode(), or the
+ * older text of the CLI, whose limits may name only some components)
+ * back into a request.  Members that are missing keep the request's
+ * defaults; @name is used in messages. */
+OpPlanRequest *op_plan_request_decode (const char  *parameters,
+                                       const char  *name,
+                                       GError     **error);
 
 G_END_DECLS
