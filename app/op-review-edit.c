@@ -24,74 +24,39 @@ static const char *const component_labels[OP_N_COMPONENTS] = {
 
 /* ---- edits and the undo stack ---------------------------------------- */
 
-OpReviewEdits *
-op__review_edits_new (void)
-{
-  OpReviewEdits *e = g_new0 (OpReviewEdits, 1);
-
-  e->overrides = g_array_new (FALSE, TRUE, sizeof (OpToothOverride));
-  e->locked = g_array_new (FALSE, TRUE, sizeof (int));
-  op_plan_default_limits (&e->limits);
-  return e;
-}
-
-static OpReviewEdits *
-edits_copy (const OpReviewEdits *src)
-{
-  OpReviewEdits *e = op__review_edits_new ();
-
-  g_array_append_vals (e->overrides, src->overrides->data, src->overrides->len);
-  g_array_append_vals (e->locked, src->locked->data, src->locked->len);
-  e->limits = src->limits;
-  e->strategy = src->strategy;
-  return e;
-}
-
-void
-op__review_edits_free (gpointer data)
-{
-  OpReviewEdits *e = data;
-
-  if (e == NULL)
-    return;
-  g_array_unref (e->overrides);
-  g_array_unref (e->locked);
-  g_free (e);
-}
-
-static OpToothOverride *
-edits_find_override (OpReviewEdits *e,
-                     int            fdi)
-{
-  for (guint i = 0; i < e->overrides->len; i++)
-    if (g_array_index (e->overrides, OpToothOverride, i).fdi == fdi)
-      return &g_array_index (e->overrides, OpToothOverride, i);
-  return NULL;
-}
-
-static gboolean
-edits_is_locked (OpReviewEdits *e,
-                 int            fdi)
-{
-  for (guint i = 0; i < e->locked->len; i++)
-    if (g_array_index (e->locked, int, i) == fdi)
-      return TRUE;
-  return FALSE;
-}
-
-/* Edits start from the plan shown: its limits, strategy and locks. */
+/* Edits start from what the version shown was asked: its stored
+ * parameters bring back the provider's targets, so that a later
+ * recalculation keeps them.  A version whose parameters cannot be read
+ * (none stored, or written by hand) starts from the plan's limits,
+ * strategy and locks, and says so. */
 void
 op__review_reset_edits (OpReviewView *self)
 {
-  g_clear_pointer (&self->edits, op__review_edits_free);
-  self->edits = op__review_edits_new ();
+  OpPlanRequest *request = NULL;
+
+  g_clear_pointer (&self->edits, op_plan_request_free);
+  for (guint i = 0; self->plan != NULL && self->records != NULL && i < self->records->len; i++)
+    {
+      OpPlanRecord *record = g_ptr_array_index (self->records, i);
+      g_autofree char *name = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (record->version != self->version || record->parameters == NULL)
+        continue;
+      name = g_strdup_printf (_("plan v%d parameters"), record->version);
+      request = op_plan_request_decode (record->parameters, name, &error);
+      if (request == NULL)
+        g_message ("%s; its targets start from the plan", error->message);
+      break;
+    }
+  self->edits = request != NULL ? request : op_plan_request_new ();
   if (self->plan != NULL)
     {
       self->edits->limits = self->plan->limits;
       self->edits->strategy = self->plan->strategy;
       for (guint i = 0; i < self->plan->n_teeth; i++)
         if (self->plan->teeth[i].locked)
-          g_array_append_val (self->edits->locked, self->plan->teeth[i].fdi);
+          op_plan_request_set_locked (self->edits, self->plan->teeth[i].fdi, TRUE);
     }
   g_ptr_array_set_size (self->undo, 0);
   g_ptr_array_set_size (self->redo, 0);
@@ -101,7 +66,7 @@ op__review_reset_edits (OpReviewView *self)
 void
 op__review_push_undo (OpReviewView *self)
 {
-  g_ptr_array_add (self->undo, edits_copy (self->edits));
+  g_ptr_array_add (self->undo, op_plan_request_copy (self->edits));
   g_ptr_array_set_size (self->redo, 0);
 }
 
@@ -114,18 +79,21 @@ op__review_sync_editor (OpReviewView *self)
   gboolean have = i >= 0;
 
   self->updating = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->target_grid), have);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->lock_switch), have);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->target_grid), have && self->editable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lock_switch), have && self->editable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->strategy_dropdown), self->editable);
+  for (int c = 0; c < OP_N_COMPONENTS; c++)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->limit_spins[c]), self->editable);
   if (have)
     {
       g_autofree char *name = op__review_tooth_name (self, self->selected);
       g_autofree char *title = g_strdup_printf (_("Tooth %s"), name);
-      OpToothOverride *ov = edits_find_override (self->edits, self->selected);
-      gboolean locked = edits_is_locked (self->edits, self->selected);
+      OpToothOverride *ov = op_plan_request_find_override (self->edits, self->selected);
+      gboolean locked = op_plan_request_is_locked (self->edits, self->selected);
 
       gtk_label_set_text (self->tooth_title, title);
       gtk_label_set_text (self->tooth_subtitle,
-                          ov ? _("Target edited: Recalculate to make a new version with it.")
+                          ov ? _("Target set by hand: every recalculation keeps it.")
                              : locked ? _("Locked: keeps this target when the plan is recalculated.")
                                       : _("Target from the setup, relative to where the tooth is now."));
       for (int c = 0; c < OP_N_COMPONENTS; c++)
@@ -242,7 +210,7 @@ typedef struct {
   OpDentition     *dentition;   /* a copy: the worker owns it */
   OpPlan          *previous;    /* a copy, or NULL */
   int              parent;
-  OpReviewEdits   *edits;
+  OpPlanRequest   *edits;
   OpPlan          *plan;        /* out */
   int              version;     /* out */
   double           seconds;     /* out */
@@ -256,44 +224,9 @@ recalc_data_free (gpointer data)
   g_clear_object (&d->store);
   g_clear_pointer (&d->dentition, op_dentition_free);
   g_clear_pointer (&d->previous, op_plan_free);
-  g_clear_pointer (&d->edits, op__review_edits_free);
+  g_clear_pointer (&d->edits, op_plan_request_free);
   g_clear_pointer (&d->plan, op_plan_free);
   g_free (d);
-}
-
-static char *
-recalc_parameters (const RecalcData *d)
-{
-  GString *s = g_string_new ("{");
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* The same keys as "orthoplan-cli plan", so a version says what it was
-   * asked whichever tool made it. */
-  g_string_append_printf (s, "\"strategy\": \"%s\", \"limits\": \"", op_stage_strategy_to_string (d->edits->strategy));
-  for (int c = 0; c < OP_N_COMPONENTS; c++)
-    g_string_append_printf (s, "%s%s=%s", c ? "," : "", op_component_to_string (c),
-                            g_ascii_formatd (buf, sizeof buf, "%.4f", op_movement_get (&d->edits->limits, c)));
-  g_string_append (s, "\", \"lock\": \"");
-  for (guint i = 0; i < d->edits->locked->len; i++)
-    g_string_append_printf (s, "%s%d", i ? "," : "", g_array_index (d->edits->locked, int, i));
-  g_string_append (s, "\", \"targets\": [");
-  for (guint i = 0; i < d->edits->overrides->len; i++)
-    {
-      const OpToothOverride *ov = &g_array_index (d->edits->overrides, OpToothOverride, i);
-      gboolean first = TRUE;
-
-      g_string_append_printf (s, "%s\"%d:", i ? ", " : "", ov->fdi);
-      for (int c = 0; c < OP_N_COMPONENTS; c++)
-        if (ov->mask & (1u << c))
-          {
-            g_string_append_printf (s, "%s%s=%s", first ? "" : ",", op_component_to_string (c),
-                                    g_ascii_formatd (buf, sizeof buf, "%.4f", op_movement_get (&ov->target, c)));
-            first = FALSE;
-          }
-      g_string_append_c (s, '"');
-    }
-  g_string_append (s, "], \"source\": \"review\"}");
-  return g_string_free (s, FALSE);
 }
 
 static void
@@ -309,12 +242,7 @@ recalc_thread (GTask        *task,
   OpPlannerOptions options = { 0 };
   gint64 start = g_get_monotonic_time ();
 
-  options.limits = d->edits->limits;
-  options.strategy = d->edits->strategy;
-  options.overrides = (const OpToothOverride *) d->edits->overrides->data;
-  options.n_overrides = d->edits->overrides->len;
-  options.locked = (const int *) d->edits->locked->data;
-  options.n_locked = d->edits->locked->len;
+  op_plan_request_apply (d->edits, &options);
   options.previous = d->previous;
 
   d->plan = op_planner_plan (d->dentition, &options, &error);
@@ -331,7 +259,7 @@ recalc_thread (GTask        *task,
     return;
 
   bytes = op_plan_encode (d->plan);
-  params = recalc_parameters (d);
+  params = op_plan_request_encode (d->edits, "review");
   d->version = op_store_add_plan (d->store, d->case_id, d->parent, params, bytes, &error);
   if (d->version == 0)
     {
@@ -404,7 +332,7 @@ op_review_view_get_target (OpReviewView *self,
 
   g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), 0.0);
 
-  if ((ov = edits_find_override (self->edits, fdi)) != NULL && (ov->mask & (1u << component)))
+  if ((ov = op_plan_request_find_override (self->edits, fdi)) != NULL && (ov->mask & (1u << component)))
     return op_movement_get (&ov->target, component);
   if (self->plan == NULL || (i = op_plan_find_tooth (self->plan, fdi)) < 0)
     return 0.0;
@@ -417,28 +345,17 @@ op_review_view_set_target (OpReviewView *self,
                            OpComponent   component,
                            double        value)
 {
-  OpToothOverride *ov;
-  int i;
-
   g_return_if_fail (OP_IS_REVIEW_VIEW (self));
   g_return_if_fail ((guint) component < OP_N_COMPONENTS);
 
-  if (self->plan == NULL || (i = op_plan_find_tooth (self->plan, fdi)) < 0 || !isfinite (value))
+  if (self->plan == NULL || op_plan_find_tooth (self->plan, fdi) < 0 || !isfinite (value))
     return;
   value = op_plan_quantize (value);
   if (op_plan_units (value) == op_plan_units (op_review_view_get_target (self, fdi, component)))
     return;
 
   op__review_push_undo (self);
-  if ((ov = edits_find_override (self->edits, fdi)) == NULL)
-    {
-      OpToothOverride fresh = { .fdi = fdi, .mask = 0, .target = *op_plan_target (self->plan, (guint) i) };
-
-      g_array_append_val (self->edits->overrides, fresh);
-      ov = &g_array_index (self->edits->overrides, OpToothOverride, self->edits->overrides->len - 1);
-    }
-  op_movement_set (&ov->target, component, value);
-  ov->mask |= 1u << component;
+  op_plan_request_set_target (self->edits, fdi, component, value);
   if (fdi == self->selected)
     op__review_sync_editor (self);
   op__review_sync_actions (self);
@@ -451,18 +368,10 @@ op_review_view_set_locked (OpReviewView *self,
 {
   g_return_if_fail (OP_IS_REVIEW_VIEW (self));
 
-  if (!!locked == edits_is_locked (self->edits, fdi))
+  if (!!locked == op_plan_request_is_locked (self->edits, fdi))
     return;
   op__review_push_undo (self);
-  if (locked)
-    g_array_append_val (self->edits->locked, fdi);
-  else
-    for (guint i = 0; i < self->edits->locked->len; i++)
-      if (g_array_index (self->edits->locked, int, i) == fdi)
-        {
-          g_array_remove_index (self->edits->locked, i);
-          break;
-        }
+  op_plan_request_set_locked (self->edits, fdi, locked);
   if (fdi == self->selected)
     op__review_sync_editor (self);
   op__review_sync_actions (self);
@@ -523,7 +432,7 @@ op_review_view_recalculate (OpReviewView *self)
   d->dentition = op_dentition_copy (self->dentition);
   d->previous = self->plan ? op_plan_copy (self->plan) : NULL;
   d->parent = self->version;
-  d->edits = edits_copy (self->edits);
+  d->edits = op_plan_request_copy (self->edits);
 
   op__review_set_busy (self, TRUE, _("Planning: targets, staging, collisions and IPR…"));
   task = g_task_new (self, self->cancellable, on_recalc_done, g_object_ref (self));

@@ -6,7 +6,7 @@
 
 #include "op-approval-panel.h"
 #include "op-plan.h"
-#include "op-planner.h"
+#include "op-plan-request.h"
 #include "op-review-view.h"
 
 G_BEGIN_DECLS
@@ -34,13 +34,6 @@ typedef struct {
   GtkWidget         *label;       /* IPR amount, in the label layer */
 } OpReviewMarker;
 
-/* What a person edits; a snapshot of it is an undo step. */
-typedef struct {
-  GArray          *overrides;     /* OpToothOverride, sorted by fdi */
-  GArray          *locked;        /* int FDI, sorted */
-  OpMovement       limits;
-  OpStageStrategy  strategy;
-} OpReviewEdits;
 
 struct _OpReviewView
 {
@@ -96,8 +89,8 @@ struct _OpReviewView
   int                 compare_version;
   GArray             *teeth;         /* OpReviewTooth, by fdi */
   GArray             *markers;       /* OpReviewMarker */
-  OpReviewEdits      *edits;
-  GPtrArray          *undo;          /* OpReviewEdits */
+  OpPlanRequest      *edits;
+  GPtrArray          *undo;          /* OpPlanRequest, one per step */
   GPtrArray          *redo;
   GCancellable       *cancellable;
   char               *last_error;
@@ -105,6 +98,8 @@ struct _OpReviewView
   int                 selected;
   guint               pulse_source;
   gboolean            busy;
+  gboolean            editable;      /* role and case state allow new versions */
+  char               *not_editable_why;
   gboolean            updating;
   gboolean            has_teeth;
   float               label_camera[8];  /* camera the labels were placed for */
@@ -126,8 +121,6 @@ void  op__review_emit_recalculated (OpReviewView *self,
                                     int           version);
 
 /* op-review-edit.c */
-OpReviewEdits *op__review_edits_new (void);
-void  op__review_edits_free        (gpointer      data);
 /* Edits start from the plan shown: its limits, strategy and locks. */
 void  op__review_reset_edits       (OpReviewView *self);
 void  op__review_push_undo         (OpReviewView *self);

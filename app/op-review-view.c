@@ -147,9 +147,15 @@ op__review_sync_actions (OpReviewView *self)
 {
   gboolean ready = self->plan != NULL || self->dentition != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.undo", !self->busy && self->undo->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.redo", !self->busy && self->redo->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.recalculate", !self->busy && ready);
+  gboolean edit = !self->busy && self->editable;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.undo", edit && self->undo->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.redo", edit && self->redo->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.recalculate", edit && ready);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->recalculate_button),
+                               self->editable || self->not_editable_why == NULL
+                               ? _("Plan again with your edits and store a new version")
+                               : self->not_editable_why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.cancel", self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->version_dropdown), !self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->compare_dropdown), !self->busy);
@@ -505,10 +511,11 @@ op_review_view_finalize (GObject *object)
   g_clear_pointer (&self->records, g_ptr_array_unref);
   g_clear_pointer (&self->teeth, g_array_unref);
   g_clear_pointer (&self->markers, g_array_unref);
-  g_clear_pointer (&self->edits, op__review_edits_free);
+  g_clear_pointer (&self->edits, op_plan_request_free);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->not_editable_why, g_free);
 
   G_OBJECT_CLASS (op_review_view_parent_class)->finalize (object);
 }
@@ -589,9 +596,10 @@ op_review_view_init (OpReviewView *self)
 
   self->teeth = g_array_new (FALSE, TRUE, sizeof (OpReviewTooth));
   self->markers = g_array_new (FALSE, TRUE, sizeof (OpReviewMarker));
-  self->undo = g_ptr_array_new_with_free_func (op__review_edits_free);
-  self->redo = g_ptr_array_new_with_free_func (op__review_edits_free);
-  self->edits = op__review_edits_new ();
+  self->undo = g_ptr_array_new_with_free_func ((GDestroyNotify) op_plan_request_free);
+  self->redo = g_ptr_array_new_with_free_func ((GDestroyNotify) op_plan_request_free);
+  self->edits = op_plan_request_new ();
+  self->editable = TRUE;
   self->numbering = OP_NUMBERING_FDI;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -724,6 +732,28 @@ op_review_view_load_case (OpReviewView *self,
   task = g_task_new (self, self->cancellable, on_load_done, g_object_ref (self));
   g_task_set_task_data (task, d, load_data_free);
   g_task_run_in_thread (task, load_thread);
+}
+
+void
+op_review_view_set_editable (OpReviewView *self,
+                             gboolean      editable,
+                             const char   *why_not)
+{
+  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
+
+  self->editable = editable;
+  g_free (self->not_editable_why);
+  self->not_editable_why = editable ? NULL : g_strdup (why_not);
+  op__review_sync_editor (self);
+  op__review_sync_actions (self);
+}
+
+gboolean
+op_review_view_get_editable (OpReviewView *self)
+{
+  g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
+
+  return self->editable;
 }
 
 gint64

@@ -33,6 +33,13 @@ void             op_review_view_set_store      (OpReviewView *self,
 void             op_review_view_load_case      (OpReviewView *self,
                                                 gint64        case_id);
 gint64           op_review_view_get_case_id    (OpReviewView *self);
+/* Whether edits and Recalculate are offered: the window asks the planner
+ * (the role's rights, whether the case's state accepts new versions) and
+ * @why_not becomes the tooltip that says why not. */
+void             op_review_view_set_editable   (OpReviewView *self,
+                                                gboolean      editable,
+                                                const char   *why_not);
+gboolean         op_review_view_get_editable   (OpReviewView *self);
 /* Whether the case has per-tooth teeth to review (after loading). */
 gboolean         op_review_view_has_teeth      (OpReviewView *self);
 /* A load or a recalculation is running. */

@@ -98,6 +98,24 @@ op_window_update_case_actions (OpWindow            *self,
                                              OP_CASE_STATE_CHANGES_REQUESTED, &why_request);
     }
 
+  /* Edits and Recalculate: the role must plan, and the case's state must
+   * still take new versions (an approval signs one version). */
+  {
+    const char *why_plan = NULL;
+    g_autofree char *why_state = NULL;
+    gboolean may_plan = self->user != NULL && !self->locked &&
+                        op_role_has_right (self->user->role, OP_RIGHT_PLAN, &why_plan);
+
+    if (may_plan && summary != NULL && !op_case_state_accepts_plans (summary->state))
+      {
+        /* Translators: the case's state, e.g. "Approved". */
+        why_state = g_strdup_printf (_("Case state “%s”: its plan can no longer change. A change needs a new "
+                                       "case and a new approval."), op_case_state_to_label (summary->state));
+        may_plan = FALSE;
+      }
+    op_review_view_set_editable (self->review_view, may_plan, why_state != NULL ? why_state : why_plan);
+  }
+
   approve_tip = g_strdup_printf (_("Sign plan v%u for production with your password"), self->plan_version);
   gtk_widget_set_visible (self->approve_button, show);
   gtk_widget_set_visible (self->request_changes_button, show);

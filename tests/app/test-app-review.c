@@ -203,8 +203,9 @@ versions_are (gpointer data)
 }
 
 static double
-stored_target (int version,
-               int fdi)
+stored_component (int         version,
+                  int         fdi,
+                  OpComponent component)
 {
   OpStore *store = op_application_get_store (fixture.app);
   g_autoptr(GBytes) bytes = op_store_get_plan (store, fixture.case_id, version, NULL, NULL);
@@ -220,7 +221,14 @@ stored_target (int version,
   plan = op_plan_decode (data, len, "test", NULL);
   g_assert_nonnull (plan);
   i = plan ? op_plan_find_tooth (plan, fdi) : -1;
-  return i >= 0 ? op_plan_target (plan, (guint) i)->rot : NAN;
+  return i >= 0 ? op_movement_get (op_plan_target (plan, (guint) i), component) : NAN;
+}
+
+static double
+stored_target (int version,
+               int fdi)
+{
+  return stored_component (version, fdi, OP_COMPONENT_ROT);
 }
 
 /* Edit, undo, redo, recalculate into v2; undo and recalculate into v3,
@@ -277,6 +285,27 @@ test_edit_recalculate (void)
   op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-review-compare.png");
   g_assert_true (op_review_view_compare_with (fixture.review, 0, NULL));
   g_assert_cmpuint (op_review_view_get_n_changes (fixture.review), ==, 0);
+
+  /* Reopening v2 brings its edit back from the stored parameters: an
+   * edit of another tooth and a recalculation keep 21's target in v4
+   * instead of quietly returning it to the setup. */
+  {
+    double tip_before, tip_edited;
+
+    g_assert_true (op_review_view_show_version (fixture.review, 2, NULL));
+    g_assert_cmpint (op_review_view_get_version (fixture.review), ==, 2);
+    g_assert_cmpfloat_with_epsilon (op_review_view_get_target (fixture.review, 21, OP_COMPONENT_ROT), edited, 1e-9);
+    tip_before = op_review_view_get_target (fixture.review, 11, OP_COMPONENT_TIP);
+    tip_edited = op_plan_quantize (tip_before + 2.0);
+    op_review_view_set_target (fixture.review, 11, OP_COMPONENT_TIP, tip_edited);
+    op_review_view_recalculate (fixture.review);
+    g_assert_true (op_test_wait_until (versions_are, GUINT_TO_POINTER (4), 120000));
+    g_assert_null (op_review_view_get_last_error (fixture.review));
+    g_assert_cmpint (op_review_view_get_version (fixture.review), ==, 4);
+    g_assert_cmpfloat_with_epsilon (stored_target (4, 21), edited, 1e-9);
+    g_assert_cmpfloat_with_epsilon (stored_component (4, 11, OP_COMPONENT_TIP), tip_edited, 1e-9);
+    g_assert_cmpfloat_with_epsilon (stored_target (3, 21), before, 1e-9);
+  }
 }
 
 /* The provider approves through the window's dialog, re-entering the
@@ -307,15 +336,17 @@ test_approve (void)
   g_assert_cmpint (summary->state, ==, OP_CASE_STATE_APPROVED);
   g_assert_true (op_store_verify_approval (store, fixture.case_id, &approval, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (approval->plan_version, ==, 3);
+  g_assert_cmpint (approval->plan_version, ==, 4);
 
-  /* An approved plan takes no new version: Recalculate fails in the
-   * store, and the review says why. */
+  /* An approved plan takes no new version: the review offers no edits
+   * and no Recalculate, and a recalculation asked for all the same
+   * fails in the store, which the review reports. */
+  g_assert_false (op_review_view_get_editable (fixture.review));
   op_review_view_set_target (fixture.review, 21, OP_COMPONENT_ROT, 1.0);
   op_review_view_recalculate (fixture.review);
   g_assert_true (op_test_wait_until (cond_review_idle, fixture.review, 120000));
   g_assert_nonnull (op_review_view_get_last_error (fixture.review));
-  g_assert_cmpuint (op_review_view_get_n_versions (fixture.review), ==, 3);
+  g_assert_cmpuint (op_review_view_get_n_versions (fixture.review), ==, 4);
 
   gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (
     GTK_WIDGET (op_review_view_get_approval_box (fixture.review)), GTK_TYPE_STACK)), "approval");
