@@ -313,8 +313,19 @@ on_recalc_done (GObject      *source,
     g_autofree char *text = g_strdup_printf (_("Stored plan v%d: %u aligners, planned in %.1f s"),
                                              self->version, self->plan->n_stages - 1, d->seconds);
 
-    if (overlay != NULL)
-      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+    /* The overlay queues toasts, so one about an older version could
+     * show after this one and name the wrong version: a toast still
+     * waiting or showing takes the new text instead.  (Dismissing it
+     * while its animation runs crashes libadwaita 1.2.) */
+    if (self->stored_toast != NULL)
+      adw_toast_set_title (self->stored_toast, text);
+    else if (overlay != NULL)
+      {
+        AdwToast *toast = adw_toast_new (text);
+
+        g_set_weak_pointer (&self->stored_toast, toast);
+        adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+      }
   }
   op__review_emit_recalculated (self, self->version);
   g_object_unref (self);

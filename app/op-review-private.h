@@ -4,7 +4,6 @@
  * and op-review-scene.c (the 3D scene). */
 #pragma once
 
-#include "op-approval-panel.h"
 #include "op-plan.h"
 #include "op-plan-request.h"
 #include "op-review-view.h"
@@ -74,7 +73,6 @@ struct _OpReviewView
   GtkBox             *approval_box;
 
   /* Made in init */
-  OpApprovalPanel    *approval_panel;
   GtkSpinButton      *target_spins[OP_N_COMPONENTS];
   GtkSpinButton      *limit_spins[OP_N_COMPONENTS];
 
@@ -98,6 +96,7 @@ struct _OpReviewView
   int                 selected;
   guint               pulse_source;
   gboolean            busy;
+  AdwToast           *stored_toast;  /* weak: the last "Stored plan" toast */
   gboolean            editable;      /* role and case state allow new versions */
   char               *not_editable_why;
   gboolean            updating;

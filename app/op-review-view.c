@@ -459,17 +459,6 @@ on_viewer_click (GtkGestureClick *gesture,
 }
 
 
-static void
-on_side_page_changed (GtkStack     *stack,
-                      GParamSpec   *pspec,
-                      OpReviewView *self)
-{
-  /* The approval may have been made or refused from the header since the
-   * page was last shown: verify again whenever it comes into view. */
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "approval") == 0 && self->store && self->case_id)
-    op_approval_panel_load_case (self->approval_panel, self->case_id);
-}
-
 /* After each frame of the 3D view: the camera may have moved, so the IPR
  * labels follow their discs.  Hooking the frame rather than a tick
  * callback keeps the frame clock idle while nothing changes. */
@@ -516,6 +505,7 @@ op_review_view_finalize (GObject *object)
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->not_editable_why, g_free);
+  g_clear_weak_pointer (&self->stored_toast);
 
   G_OBJECT_CLASS (op_review_view_parent_class)->finalize (object);
 }
@@ -645,7 +635,8 @@ op_review_view_init (OpReviewView *self)
     GtkWidget *changes = gtk_button_new_with_mnemonic (_("_Request Changes…"));
     GtkWidget *note = gtk_label_new (_("Approving signs the plan version shown with your key after you enter "
                                        "your password again; the case then moves to approved and its plan "
-                                       "can no longer change."));
+                                       "can no longer change. The signature record and any change requests "
+                                       "are shown above the case's pages."));
 
     gtk_label_set_wrap (GTK_LABEL (note), TRUE);
     gtk_label_set_xalign (GTK_LABEL (note), 0.f);
@@ -658,11 +649,8 @@ op_review_view_init (OpReviewView *self)
     gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
     gtk_box_append (GTK_BOX (buttons), changes);
     gtk_box_append (GTK_BOX (buttons), approve);
-    self->approval_panel = OP_APPROVAL_PANEL (op_approval_panel_new ());
     gtk_box_append (self->approval_box, note);
     gtk_box_append (self->approval_box, buttons);
-    gtk_box_append (self->approval_box, GTK_WIDGET (self->approval_panel));
-    g_signal_connect (self->side_stack, "notify::visible-child", G_CALLBACK (on_side_page_changed), self);
   }
 
   op__review_scene_fill_legend (self);
@@ -685,7 +673,6 @@ op_review_view_set_store (OpReviewView *self,
   g_return_if_fail (OP_IS_REVIEW_VIEW (self));
 
   g_set_object (&self->store, store);
-  op_approval_panel_set_store (self->approval_panel, store);
 }
 
 void
@@ -714,8 +701,6 @@ op_review_view_load_case (OpReviewView *self,
   op__review_reset_edits (self);
   op__review_set_error (self, NULL);
 
-  if (self->store != NULL)
-    op_approval_panel_load_case (self->approval_panel, case_id);
   if (case_id == 0 || self->store == NULL)
     {
       gtk_stack_set_visible_child_name (self->main_stack, "empty");

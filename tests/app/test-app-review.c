@@ -84,7 +84,7 @@ test_open_demo (void)
                                                                                   ADW_TYPE_VIEW_STACK)),
                                          "plan");
   g_assert_true (op_test_wait_until (cond_review_idle, fixture.review, 60000));
-  g_assert_true (op_test_wait_until (op_test_cond_mapped, op_review_view_get_viewer (fixture.review), 10000));
+  g_assert_true (op_test_wait_until (op_test_cond_sized, op_review_view_get_viewer (fixture.review), 30000));
   op_test_settle (500);
 
   g_assert_true (op_review_view_has_teeth (fixture.review));

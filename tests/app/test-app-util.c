@@ -72,6 +72,17 @@ op_test_cond_mapped (gpointer data)
   return gtk_widget_get_mapped (GTK_WIDGET (data));
 }
 
+/* Mapped is not yet laid out: on a loaded machine a widget can be mapped
+ * for a while before its allocation is the size the window gives it. */
+gboolean
+op_test_cond_sized (gpointer data)
+{
+  GtkWidget *widget = GTK_WIDGET (data);
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) >= 200 &&
+         gtk_widget_get_height (widget) >= 200;
+}
+
 /* @data is the OpWindow: holds once its sign-in page is not checking a
  * password. */
 gboolean

@@ -28,6 +28,8 @@ void     op_test_settle                (guint       ms);
 
 /* Ready-made conditions; the comment on each says what @data must be. */
 gboolean op_test_cond_mapped           (gpointer    data);
+/* Mapped and at least 200 x 200 pixels: laid out, not only mapped. */
+gboolean op_test_cond_sized            (gpointer    data);
 gboolean op_test_cond_sign_in_idle     (gpointer    data);
 gboolean op_test_cond_case_view_idle   (gpointer    data);
 gboolean op_test_cond_dialog_idle      (gpointer    data);
