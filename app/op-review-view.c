@@ -154,7 +154,7 @@ op__review_sync_actions (OpReviewView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.recalculate", edit && ready);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->recalculate_button),
                                self->editable || self->not_editable_why == NULL
-                               ? _("Plan again with your edits and store a new version")
+                               ? _("Plan again with your edits and store a new version (Ctrl+R)")
                                : self->not_editable_why);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.cancel", self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->version_dropdown), !self->busy);
@@ -574,6 +574,7 @@ op_review_view_class_init (OpReviewViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "review.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "review.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "review.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "review.recalculate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "review.play", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "review.step", "i", -1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "review.step", "i", 1);
