@@ -30,6 +30,9 @@ op__exports_toast_error (OpExportsView *self,
       AdwToast *toast = adw_toast_new (escaped);
 
       adw_toast_set_timeout (toast, 10);
+      /* Shown at once, not behind the "Saved …" toasts before it: it
+       * answers what the person just did. */
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
       op_window_add_toast (window, toast);
     }
 }
