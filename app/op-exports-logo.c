@@ -12,6 +12,7 @@
 
 #include "op-export.h"
 #include "op-exports-view-private.h"
+#include "op-report.h"
 
 /* A problem with the logo is a setting to fix, not a failed piece of work:
  * a toast that names the file is enough, and leaves the page usable. */
@@ -91,7 +92,9 @@ op_exports_view_set_logo (OpExportsView *self,
   /* Read now, with the exporters' own checks, so that a file that is not
    * a picture never becomes the setting. */
   bytes = op_export_logo_read (path, &mime, &error);
-  if (bytes == NULL)
+  /* A PNG is also decoded as the report will, so that a broken one is
+   * found now. */
+  if (bytes == NULL || (g_strcmp0 (mime, "image/png") == 0 && !op_report_check_logo (path, &error)))
     {
       op__exports_toast_error (self, error->message);
       return FALSE;

@@ -422,12 +422,14 @@ test_logo (void)
   g_autofree char *logo = g_build_filename (fixture.tmpdir, "practice-logo.png", NULL);
   g_autofree char *text = g_build_filename (fixture.tmpdir, "practice-notes.png", NULL);
   g_autofree char *jpeg = g_build_filename (fixture.tmpdir, "practice-logo.jpg", NULL);
+  g_autofree char *broken = g_build_filename (fixture.tmpdir, "practice-broken.png", NULL);
   g_autofree char *missing = g_build_filename (fixture.tmpdir, "moved-away", "practice-logo.png", NULL);
   g_autofree char *page = g_build_filename (fixture.tmpdir, "logo-simulation.html", NULL);
   g_autofree char *pdf = g_build_filename (fixture.tmpdir, "logo-report.pdf", NULL);
   g_autoptr(GFile) logo_file = g_file_new_for_path (logo);
   g_autoptr(GFile) text_file = g_file_new_for_path (text);
   g_autoptr(GFile) jpeg_file = g_file_new_for_path (jpeg);
+  g_autoptr(GFile) broken_file = g_file_new_for_path (broken);
   g_autoptr(GFile) page_file = g_file_new_for_path (page);
   g_autoptr(GFile) pdf_file = g_file_new_for_path (pdf);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
@@ -453,6 +455,7 @@ test_logo (void)
   g_assert_true (g_file_get_contents (logo, &logo_bytes, &logo_len, NULL));
   g_assert_true (g_file_set_contents (text, "not a picture, whatever the name says", -1, NULL));
   g_assert_true (g_file_set_contents (jpeg, "\xff\xd8\xff\xe0\x00\x10JFIF\x00", 13, NULL));
+  g_assert_true (g_file_set_contents (broken, "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16, NULL));
 
   /* None by default. */
   setting = g_settings_get_string (settings, "practice-logo");
@@ -501,6 +504,9 @@ test_logo (void)
   g_assert_false (op_exports_view_set_logo (fixture.exports, text_file));
   g_assert_nonnull (strstr (op_exports_view_get_last_error (fixture.exports), text));
   g_assert_true (op_test_wait_until (cond_window_shows, text, 5000));
+  /* Nor does a PNG that is broken after its first bytes. */
+  g_assert_false (op_exports_view_set_logo (fixture.exports, broken_file));
+  g_assert_nonnull (strstr (op_exports_view_get_last_error (fixture.exports), broken));
   g_clear_pointer (&setting, g_free);
   setting = g_settings_get_string (settings, "practice-logo");
   g_assert_cmpstr (setting, ==, logo);
