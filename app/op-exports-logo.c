@@ -89,6 +89,16 @@ op_exports_view_set_logo (OpExportsView *self,
       op__exports_toast_error (self, message);
       return FALSE;
     }
+  /* The setting is a string, which GSettings holds as UTF-8; a file name
+   * in another encoding could not be stored and found again. */
+  if (!g_utf8_validate (path, -1, NULL))
+    {
+      g_autofree char *shown = g_filename_display_name (path);
+      g_autofree char *message = g_strdup_printf (_("logo %s: the file name is not UTF-8; rename the file"), shown);
+
+      op__exports_toast_error (self, message);
+      return FALSE;
+    }
   /* Read now, with the exporters' own checks, so that a file that is not
    * a picture never becomes the setting. */
   bytes = op_export_logo_read (path, &mime, &error);
