@@ -1,4 +1,4 @@
-/* op-exports-job.c: one export of a case's latest plan (op-exports-job.h).
+/* op-exports-job.c: the exports of a case's plan (op-exports-job.h).
  *
  * Copyright 2025 The Orthoplan authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,26 +9,49 @@
 
 #include "op-exports-job.h"
 #include "op-export-html.h"
-#include "op-export-video.h"
 #include "op-plan-json.h"
+#include "op-schedule.h"
 #include "op-stage-render.h"
 
-typedef struct {
+struct _OpExportsCase {
+  OpStore       *store;
+  gint64         case_id;
   OpCaseSummary *summary;
   OpPatient     *patient;
   OpPlan        *plan;
   OpPlanRecord  *record;
   OpDentition   *teeth;
-} Loaded;
+  gboolean       report_final;
+};
 
-static void
-loaded_clear (Loaded *l)
+void
+op_exports_case_free (OpExportsCase *self)
 {
-  g_clear_pointer (&l->summary, op_case_summary_free);
-  g_clear_pointer (&l->patient, op_patient_free);
-  g_clear_pointer (&l->plan, op_plan_free);
-  g_clear_pointer (&l->record, op_plan_record_free);
-  g_clear_pointer (&l->teeth, op_dentition_free);
+  if (self == NULL)
+    return;
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->summary, op_case_summary_free);
+  g_clear_pointer (&self->patient, op_patient_free);
+  g_clear_pointer (&self->plan, op_plan_free);
+  g_clear_pointer (&self->record, op_plan_record_free);
+  g_clear_pointer (&self->teeth, op_dentition_free);
+  g_free (self);
+}
+
+int
+op_exports_case_get_version (const OpExportsCase *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->record->version;
+}
+
+gboolean
+op_exports_case_get_report_final (const OpExportsCase *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->report_final;
 }
 
 const char *
@@ -47,43 +70,127 @@ op_exports_kind_noun (OpExportsKind kind)
     }
 }
 
-static gboolean
-load (OpStore *store, gint64 case_id, Loaded *l, GCancellable *cancellable, GError **error)
+/* The audit log is a record read across languages and years, so it keeps
+ * the same English words whatever the interface's language. */
+static const char *
+audit_noun (OpExportsKind kind)
 {
+  switch (kind)
+    {
+    case OP_EXPORTS_KIND_HTML:
+      return "patient simulation";
+    case OP_EXPORTS_KIND_PDF:
+      return "treatment report";
+    case OP_EXPORTS_KIND_VIDEO:
+    default:
+      return "video";
+    }
+}
+
+gboolean
+op_exports_check (const OpExportsRequest *request,
+                  GError                **error)
+{
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  if (request->start_date)
+    {
+      GDate d;
+
+      if (!op_schedule_parse_date (request->start_date, &d))
+        {
+          g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT,
+                       _("start date “%s” is not a YYYY-MM-DD date"), request->start_date);
+          return FALSE;
+        }
+    }
+  /* The video shows no logo; the page and the report read it again when
+   * they are built, this only finds a bad one early. */
+  if (request->logo_path && *request->logo_path)
+    {
+      g_autoptr(GBytes) logo = NULL;
+
+      if (request->kind == OP_EXPORTS_KIND_HTML)
+        {
+          logo = op_export_logo_read (request->logo_path, NULL, error);
+          if (logo == NULL)
+            return FALSE;
+        }
+      else if (request->kind == OP_EXPORTS_KIND_PDF && !op_report_check_logo (request->logo_path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+OpExportsCase *
+op_exports_load (OpStore       *store,
+                 gint64         case_id,
+                 int            version,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(OpExportsCase) self = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
   const char *data;
   gsize len;
 
-  l->summary = op_store_get_case (store, case_id, error);
-  if (l->summary == NULL)
-    return FALSE;
-  l->patient = op_store_get_patient (store, l->summary->patient_id, error);
-  if (l->patient == NULL)
-    return FALSE;
-  bytes = op_store_get_plan (store, case_id, 0, &l->record, &local);
+  g_return_val_if_fail (OP_IS_STORE (store), NULL);
+
+  self = g_new0 (OpExportsCase, 1);
+  self->store = g_object_ref (store);
+  self->case_id = case_id;
+  self->summary = op_store_get_case (store, case_id, error);
+  if (self->summary == NULL)
+    return NULL;
+  self->patient = op_store_get_patient (store, self->summary->patient_id, error);
+  if (self->patient == NULL)
+    return NULL;
+  bytes = op_store_get_plan (store, case_id, version, &self->record, &local);
   if (bytes == NULL)
     {
       /* The one failure a person can act on gets words of its own. */
       if (g_error_matches (local, OP_STORE_ERROR, OP_STORE_ERROR_NOT_FOUND))
-        g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_NO_PLAN,
-                     _("Case %" G_GINT64_FORMAT " has no plan yet: plan it on the Plan page first"), case_id);
+        {
+          if (version > 0)
+            g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_NO_PLAN,
+                         _("Case %" G_GINT64_FORMAT " has no plan version %d"), case_id, version);
+          else
+            g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_NO_PLAN,
+                         _("Case %" G_GINT64_FORMAT " has no plan yet: plan it first"), case_id);
+        }
       else
         g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
+      return NULL;
     }
   data = g_bytes_get_data (bytes, &len);
-  l->plan = op_plan_decode (data, len, "stored plan", error);
-  if (l->plan == NULL)
-    return FALSE;
-  l->teeth = op_store_load_teeth (store, case_id, NULL, cancellable, error);
-  return l->teeth != NULL;
+  self->plan = op_plan_decode (data, len, "stored plan", error);
+  if (self->plan == NULL)
+    return NULL;
+  self->teeth = op_store_load_teeth (store, case_id, NULL, cancellable, error);
+  if (self->teeth == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static void
+report (OpExportProgress progress, gpointer data, double fraction)
+{
+  if (progress)
+    progress (fraction, data);
 }
 
 /* The report's pictures: stage 0 and the last stage in the five standard
- * views, at the size they are printed. */
+ * views, at the size they are printed and without multisampling, which
+ * llvmpipe draws in a few hundred milliseconds.  Drawing them is most of
+ * the report's time, so they are most of its progress. */
 static gboolean
-write_pdf (OpStore *store, const OpExportsRequest *request, Loaded *l, GCancellable *cancellable, GError **error)
+write_pdf (OpExportsCase          *l,
+           const OpExportsRequest *request,
+           OpExportProgress        progress,
+           gpointer                progress_data,
+           GCancellable           *cancellable,
+           GError                **error)
 {
   static const OpView views[] = { OP_VIEW_FRONT, OP_VIEW_OCCLUSAL_UPPER, OP_VIEW_OCCLUSAL_LOWER,
                                   OP_VIEW_RIGHT, OP_VIEW_LEFT };
@@ -95,6 +202,7 @@ write_pdf (OpStore *store, const OpExportsRequest *request, Loaded *l, GCancella
   g_autofree char *generated = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
   OpReportPicture pics[2][G_N_ELEMENTS (views)] = { 0 };
   OpReportInput in = { 0 };
+  const guint n_pics = 2 * G_N_ELEMENTS (views);
   gboolean valid, ok = FALSE;
   const int w = 800, h = 520;
 
@@ -104,36 +212,41 @@ write_pdf (OpStore *store, const OpExportsRequest *request, Loaded *l, GCancella
   for (guint k = 0; k < 2; k++)
     for (guint v = 0; v < G_N_ELEMENTS (views); v++)
       {
+        if (g_cancellable_set_error_if_cancelled (cancellable, error))
+          goto out;
         pics[k][v].rgba = op_stage_render_draw (render, k == 0 ? 0 : l->plan->n_stages - 1, views[v], 0);
         pics[k][v].width = w;
         pics[k][v].height = h;
         pics[k][v].caption = captions[v];
+        report (progress, progress_data, 0.9 * (k * G_N_ELEMENTS (views) + v + 1) / n_pics);
       }
   g_clear_pointer (&render, op_stage_render_free);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    goto out;
-
-  valid = op_store_verify_approval (store, request->case_id, &approval, &verify_error);
+  valid = op_store_verify_approval (l->store, l->case_id, &approval, &verify_error);
   in.paper = request->paper;
-  in.practice_name = l->summary->location_name;
+  in.practice_name = request->practice_name ? request->practice_name : l->summary->location_name;
   in.location_name = l->summary->location_name;
   in.patient = l->patient;
   /* The provider of record is the one who signed; a draft has none yet. */
   in.provider_name = approval ? approval->signer_name : NULL;
-  in.case_id = request->case_id;
+  in.case_id = l->case_id;
   in.plan_version = l->record->version;
   in.plan_sha256 = l->record->sha256;
   in.plan_created_at = l->record->created_at;
   in.approval = approval;
   in.approval_valid = valid;
   in.approval_problem = verify_error && approval ? verify_error->message : NULL;
+  in.start_date = request->start_date;
+  in.interval_days = request->interval_days;
   in.generated_at = generated;
   in.initial = pics[0];
   in.n_initial = G_N_ELEMENTS (views);
   in.final_pictures = pics[1];
   in.n_final = G_N_ELEMENTS (views);
+  in.logo_path = request->logo_path;
   ok = op_report_write_pdf (l->plan, &in, request->path, error);
+  if (ok)
+    l->report_final = op_report_is_final (&in);
 
 out:
   for (guint k = 0; k < 2; k++)
@@ -142,26 +255,74 @@ out:
   return ok;
 }
 
+gboolean
+op_exports_write (OpExportsCase          *l,
+                  const OpExportsRequest *request,
+                  OpExportProgress        progress,
+                  gpointer                progress_data,
+                  GCancellable           *cancellable,
+                  GError                **error)
+{
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (l != NULL, FALSE);
+  g_return_val_if_fail (request != NULL && request->path != NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  switch (request->kind)
+    {
+    case OP_EXPORTS_KIND_HTML:
+      {
+        OpHtmlOptions o = { 0 };
+
+        o.practice_name = request->practice_name ? request->practice_name : l->summary->location_name;
+        o.logo_path = request->logo_path;
+        o.given_name = l->patient->given_name;
+        o.family_name = l->patient->family_name;
+        o.show_full_name = request->show_full_name;
+        o.interval_days = request->interval_days;
+        ok = op_export_html (l->teeth, l->plan, &o, request->path, cancellable, error);
+      }
+      break;
+    case OP_EXPORTS_KIND_PDF:
+      ok = write_pdf (l, request, progress, progress_data, cancellable, error);
+      break;
+    case OP_EXPORTS_KIND_VIDEO:
+      ok = op_export_video (l->teeth, l->plan, &request->video, request->path, progress, progress_data,
+                            cancellable, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (ok)
+    {
+      g_autofree char *object = g_strdup_printf ("case:%" G_GINT64_FORMAT, l->case_id);
+      g_autofree char *detail = g_strdup_printf ("%s of plan v%d to %s", audit_noun (request->kind),
+                                                 l->record->version, request->path);
+
+      /* The file is written; an audit that fails is reported, not hidden,
+       * because an export must leave a trace. */
+      ok = op_store_audit (l->store, "case.export", object, detail, error);
+      if (ok)
+        report (progress, progress_data, 1.0);
+    }
+  return ok;
+}
+
 typedef struct {
   OpExportProgress progress;
   gpointer         data;
 } Scaled;
 
-/* Loading takes the first 30 % of the bar; the video's frames the rest. */
+/* Loading takes the first 30 % of the bar; writing the file the rest. */
 static void
-video_progress (double   fraction,
-                gpointer data)
+scaled_progress (double   fraction,
+                 gpointer data)
 {
   Scaled *s = data;
 
   s->progress (0.3 + 0.7 * CLAMP (fraction, 0.0, 1.0), s->data);
-}
-
-static void
-report (OpExportProgress progress, gpointer data, double fraction)
-{
-  if (progress)
-    progress (fraction, data);
 }
 
 gboolean
@@ -172,61 +333,18 @@ op_exports_run (OpStore                *store,
                 GCancellable           *cancellable,
                 GError                **error)
 {
-  Loaded l = { 0 };
-  gboolean ok = FALSE;
+  g_autoptr(OpExportsCase) loaded = NULL;
+  Scaled s = { progress, progress_data };
 
   g_return_val_if_fail (OP_IS_STORE (store), FALSE);
   g_return_val_if_fail (request != NULL && request->path != NULL, FALSE);
 
+  if (!op_exports_check (request, error))
+    return FALSE;
   report (progress, progress_data, 0.02);
-  if (!load (store, request->case_id, &l, cancellable, error))
-    goto out;
+  loaded = op_exports_load (store, request->case_id, request->version, cancellable, error);
+  if (loaded == NULL)
+    return FALSE;
   report (progress, progress_data, 0.3);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    goto out;
-
-  switch (request->kind)
-    {
-    case OP_EXPORTS_KIND_HTML:
-      {
-        OpHtmlOptions o = { 0 };
-
-        o.practice_name = l.summary->location_name;
-        o.given_name = l.patient->given_name;
-        o.family_name = l.patient->family_name;
-        o.show_full_name = request->show_full_name;
-        ok = op_export_html (l.teeth, l.plan, &o, request->path, cancellable, error);
-      }
-      break;
-    case OP_EXPORTS_KIND_PDF:
-      ok = write_pdf (store, request, &l, cancellable, error);
-      break;
-    case OP_EXPORTS_KIND_VIDEO:
-      {
-        OpVideoOptions o = { 0 };
-        Scaled s = { progress, progress_data };
-
-        ok = op_export_video (l.teeth, l.plan, &o, request->path, progress ? video_progress : NULL, &s,
-                              cancellable, error);
-      }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (ok)
-    {
-      g_autofree char *object = g_strdup_printf ("case:%" G_GINT64_FORMAT, request->case_id);
-      g_autofree char *detail = g_strdup_printf ("%s of plan v%d to %s", op_exports_kind_noun (request->kind),
-                                                 l.record->version, request->path);
-
-      /* The file is written; an audit that fails is reported, not hidden,
-       * because an export must leave a trace. */
-      ok = op_store_audit (store, "case.export", object, detail, error);
-      report (progress, progress_data, 1.0);
-    }
-
-out:
-  loaded_clear (&l);
-  return ok;
+  return op_exports_write (loaded, request, progress ? scaled_progress : NULL, &s, cancellable, error);
 }

@@ -1,19 +1,23 @@
-/* op-exports-job.h: the work behind the Exports page, run in a worker thread.
+/* op-exports-job.h: the exports of a case's plan, for the Exports page and
+ * for `orthoplan-cli export` alike.
  *
  * Copyright 2025 The Orthoplan authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One export of one case's latest plan: the patient page (HTML), the
- * treatment report (PDF) or the video (WebM).  It loads what it needs from
- * the store itself (the store may be used from any thread), calls io/'s
- * exporters and audits the file written, exactly as `orthoplan-cli export`
- * does, so that the app and the CLI write the same files.  It links no GTK:
- * the page (op-exports-view.c) runs it in a GTask.
+ * One piece of code loads a case (summary, patient, plan, approval, teeth)
+ * from the store, draws the report's pictures offscreen, calls io/'s
+ * exporters and audits each file written, so that the app and the CLI
+ * write the same files with the same messages and the same audit entries.
+ * It links no GTK: the page (op-exports-view.c) runs op_exports_run() in a
+ * GTask, the CLI (op-cli-export.c) loads once and writes each file it was
+ * asked for.  The store may be used from any thread; an OpExportsCase and
+ * the offscreen context belong to the thread that made them.
  */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "op-export-video.h"
 #include "op-export.h"
 #include "op-report.h"
 #include "op-store.h"
@@ -26,28 +30,77 @@ typedef enum {
   OP_EXPORTS_KIND_VIDEO,
 } OpExportsKind;
 
+/* Zero-initialise, then fill what you need. */
 typedef struct {
-  OpExportsKind  kind;
-  gint64         case_id;
-  OpPaper        paper;             /* the report's paper */
-  gboolean       show_full_name;    /* on the patient page; the default is the first name only */
-  const char    *path;              /* the file to write */
+  OpExportsKind   kind;
+  gint64          case_id;
+  int             version;           /* the plan version; 0 for the latest */
+  const char     *path;              /* the file to write */
+  const char     *practice_name;     /* NULL: the case's location */
+  /* The practice logo, on the patient page (PNG, JPEG, GIF, WebP or SVG)
+   * and in the report's header (PNG); NULL or "" for none. */
+  const char     *logo_path;
+  gboolean        show_full_name;    /* on the patient page; the default is the first name only */
+  OpPaper         paper;             /* the report's paper */
+  const char     *start_date;        /* "YYYY-MM-DD" aligner 1 is worn from, or NULL */
+  guint           interval_days;     /* days per aligner; 0 for 14 */
+  OpVideoOptions  video;             /* zero for the defaults */
 } OpExportsRequest;
 
-/* Writes @request->path, then audits it as "case.export".  @progress (may be
- * NULL) is called from the calling thread with the fraction done, 0 to 1.
- * Fails with OP_EXPORT_ERROR_NO_PLAN when the case has no plan, with
- * G_IO_ERROR_CANCELLED when @cancellable was cancelled (leaving no file),
- * or with the exporter's error, which names the file. */
-gboolean    op_exports_run       (OpStore                *store,
-                                  const OpExportsRequest *request,
-                                  OpExportProgress        progress,
-                                  gpointer                progress_data,
-                                  GCancellable           *cancellable,
-                                  GError                **error);
+/* A case loaded for export. */
+typedef struct _OpExportsCase OpExportsCase;
 
-/* "Patient simulation", "treatment report", "video": what the audit and
- * the messages call each kind. */
-const char *op_exports_kind_noun (OpExportsKind kind);
+/* Checks what can be checked before the case is loaded, so that a wrong
+ * logo or date is found before seconds of loading and rendering: the logo
+ * (for the kinds that show it) and the start date.  Fails with
+ * OP_EXPORT_ERROR_LOGO or OP_EXPORT_ERROR_INPUT naming the file or the
+ * field. */
+gboolean       op_exports_check       (const OpExportsRequest *request,
+                                       GError                **error);
+
+/* Loads @case_id's plan @version (0: the latest), its patient, summary and
+ * teeth.  Fails with OP_EXPORT_ERROR_NO_PLAN when the case has no plan (or
+ * not that version), or with the store's error. */
+OpExportsCase *op_exports_load        (OpStore                *store,
+                                       gint64                  case_id,
+                                       int                     version,
+                                       GCancellable           *cancellable,
+                                       GError                **error);
+void           op_exports_case_free   (OpExportsCase          *self);
+
+/* The plan version loaded. */
+int            op_exports_case_get_version (const OpExportsCase *self);
+/* Whether the last report written was marked final (an approval that
+ * verified for this very plan) rather than a draft. */
+gboolean       op_exports_case_get_report_final (const OpExportsCase *self);
+
+/* Writes @request->path from @loaded (whose case and version it ignores),
+ * then audits it as "case.export".  @progress (may be NULL) is called on
+ * the calling thread with the fraction of this file done, 0 to 1.  Fails
+ * with OP_EXPORT_ERROR_CANCELLED or G_IO_ERROR_CANCELLED when @cancellable
+ * was cancelled, with the exporter's error otherwise; no file is left
+ * behind but a complete one. */
+gboolean       op_exports_write       (OpExportsCase          *loaded,
+                                       const OpExportsRequest *request,
+                                       OpExportProgress        progress,
+                                       gpointer                progress_data,
+                                       GCancellable           *cancellable,
+                                       GError                **error);
+
+/* op_exports_check(), op_exports_load() and op_exports_write() in one:
+ * what the Exports page runs in its worker.  Loading takes the first 30 %
+ * of @progress. */
+gboolean       op_exports_run         (OpStore                *store,
+                                       const OpExportsRequest *request,
+                                       OpExportProgress        progress,
+                                       gpointer                progress_data,
+                                       GCancellable           *cancellable,
+                                       GError                **error);
+
+/* "patient simulation", "treatment report", "video": what the messages
+ * call each kind, translated. */
+const char    *op_exports_kind_noun   (OpExportsKind kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpExportsCase, op_exports_case_free)
 
 G_END_DECLS

@@ -10,44 +10,9 @@
 #include <string.h>
 
 #include "op-exports-job.h"
-#include "op-exports-view.h"
+#include "op-exports-view-private.h"
 #include "op-task-progress.h"
 #include "op-window.h"
-
-struct _OpExportsView
-{
-  AdwBin          parent_instance;
-
-  /* Template widgets */
-  GtkRevealer    *progress_revealer;
-  GtkLabel       *progress_label;
-  GtkProgressBar *progress_bar;
-  GtkWidget      *html_button;
-  GtkWidget      *pdf_button;
-  GtkWidget      *video_button;
-  GtkSwitch      *first_name_switch;
-  AdwComboRow    *paper_row;
-  AdwActionRow   *posting_row;
-  GtkImage       *posting_icon;
-  GtkWidget      *retry_button;
-
-  /* Owned */
-  OpStore        *store;
-  GSettings      *settings;
-  GCancellable   *cancellable;     /* the running export or posting */
-  GtkNativeDialog *chooser;        /* the open save dialog, or NULL */
-  GFile          *last_file;
-  char           *last_error;
-  char           *posting_title;
-  char           *posting_detail;
-  gint64          case_id;
-  gint64          outbox_id;       /* the case's newest outbox row, or 0 */
-  OpOutboxState   outbox_state;
-  gboolean        has_approval;
-  gboolean        has_plan;
-  gboolean        busy;
-  gboolean        disposed;
-};
 
 G_DEFINE_FINAL_TYPE (OpExportsView, op_exports_view, ADW_TYPE_BIN)
 
@@ -57,6 +22,7 @@ typedef struct {
   OpStore          *store;
   OpExportsRequest  request;
   char             *path;
+  char             *logo_path;
   GFile            *file;
 } ExportJob;
 
@@ -68,11 +34,12 @@ export_job_free (gpointer data)
   g_clear_object (&job->store);
   g_clear_object (&job->file);
   g_free (job->path);
+  g_free (job->logo_path);
   g_free (job);
 }
 
-static OpWindow *
-op_exports_view_get_window (OpExportsView *self)
+OpWindow *
+op__exports_get_window (OpExportsView *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
@@ -88,7 +55,7 @@ op_exports_view_report_error (OpExportsView *self,
 
   g_free (self->last_error);
   self->last_error = g_strdup (message);
-  if ((window = op_exports_view_get_window (self)) != NULL)
+  if ((window = op__exports_get_window (self)) != NULL)
     op_window_show_error (window, heading, message);
 }
 
@@ -216,7 +183,7 @@ export_done (GObject      *source,
   OpExportsView *self = OP_EXPORTS_VIEW (source);
   ExportJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  OpWindow *window = op_exports_view_get_window (self);
+  OpWindow *window = op__exports_get_window (self);
 
   (void) user_data;
   end_job (self);
@@ -230,6 +197,11 @@ export_done (GObject      *source,
           /* Cancelling is what the person asked for: a toast, no error. */
           if (window)
             op_window_add_toast (window, adw_toast_new (_("Export cancelled; no file was written")));
+          return;
+        }
+      if (g_error_matches (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO))
+        {
+          op__exports_toast_error (self, error->message);
           return;
         }
       {
@@ -301,6 +273,8 @@ op_exports_view_start (OpExportsView *self,
   job->request.path = job->path;
   job->request.paper = adw_combo_row_get_selected (self->paper_row) == 1 ? OP_PAPER_LETTER : OP_PAPER_A4;
   job->request.show_full_name = !gtk_switch_get_active (self->first_name_switch);
+  job->logo_path = g_settings_get_string (self->settings, "practice-logo");
+  job->request.logo_path = *job->logo_path ? job->logo_path : NULL;
 
   begin_job (self, _("Loading the case…"));
   task = g_task_new (self, self->cancellable, export_done, NULL);
@@ -755,6 +729,7 @@ op_exports_view_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (op_exports_view_parent_class)->map (widget);
   if (!self->busy)
     op_exports_view_refresh_posting (self);
+  op__exports_logo_sync (self);
 }
 
 GtkWidget *
@@ -776,6 +751,7 @@ op_exports_view_dispose (GObject *object)
   if (self->chooser)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
+  op__exports_logo_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_EXPORTS_VIEW);
 
   G_OBJECT_CLASS (op_exports_view_parent_class)->dispose (object);
@@ -793,6 +769,7 @@ op_exports_view_finalize (GObject *object)
   g_free (self->last_error);
   g_free (self->posting_title);
   g_free (self->posting_detail);
+  g_free (self->logo_summary);
 
   G_OBJECT_CLASS (op_exports_view_parent_class)->finalize (object);
 }
@@ -816,6 +793,7 @@ op_exports_view_class_init (OpExportsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, video_button);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, first_name_switch);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, paper_row);
+  gtk_widget_class_bind_template_child (widget_class, OpExportsView, logo_row);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, posting_row);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, posting_icon);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, retry_button);
@@ -823,6 +801,7 @@ op_exports_view_class_init (OpExportsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "exports.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "exports.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "exports.retry", NULL, retry_action);
+  op__exports_logo_class_init (widget_class);
 }
 
 static void
@@ -838,5 +817,6 @@ op_exports_view_init (OpExportsView *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->paper_row, "notify::selected", G_CALLBACK (on_paper_selected), self,
                            G_CONNECT_SWAPPED);
+  op__exports_logo_init (self);
   op_exports_view_load_case (self, 0);
 }

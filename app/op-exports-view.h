@@ -7,8 +7,8 @@
  *
  * Each export runs in a GTask worker (op-exports-job.h) behind the page's
  * progress bar and Cancel button, one at a time.  Errors come up as a
- * dialog that names the file; a written file as a toast with an Open
- * button.  The posting section shows the case's outbox row and retries it.
+ * dialog that names the file (a bad practice logo as a toast that names
+ * it); a written file as a toast with an Open button.  The posting section shows the case's outbox row and retries it.
  */
 #pragma once
 
@@ -48,6 +48,18 @@ gboolean    op_exports_view_get_busy     (OpExportsView *self);
 const char *op_exports_view_get_last_error (OpExportsView *self);
 /* The file the most recent export wrote, or NULL. */
 GFile      *op_exports_view_get_last_file (OpExportsView *self);
+
+/* The practice logo (the "practice-logo" setting), shown on the patient
+ * simulation and in the report's header: what the Choose Logo dialog
+ * calls with the file picked, or NULL to clear it.  The file is read with
+ * the exporters' checks first; a missing file or one that is not a
+ * picture is refused with a toast naming it (and get_last_error()), and
+ * the setting is left as it was. */
+gboolean    op_exports_view_set_logo     (OpExportsView *self,
+                                          GFile         *file);
+/* The line under "Practice logo": the file name, or that there is none or
+ * that the file is missing. */
+const char *op_exports_view_get_logo_summary (OpExportsView *self);
 
 /* Rereads the case's posting from the outbox; the window calls it after an
  * approval. */

@@ -30,7 +30,6 @@
 #include "op-schedule.h"
 
 #define DEFAULT_MAX_TRIANGLES 12000
-#define LOGO_MAX_BYTES (2 * 1024 * 1024)
 
 /* Text for JSON strings, safe inside a <script> element too: "<" is
  * escaped so that no "</script>" can end the element early. */
@@ -88,47 +87,19 @@ char *
 op_export_logo_data_uri (const char  *path,
                          GError     **error)
 {
-  g_autofree char *data = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autofree char *b64 = NULL;
-  g_autoptr(GError) local = NULL;
   const char *mime = NULL;
-  gsize len = 0;
+  gsize len;
+  const guchar *data;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? _("logo %s: no such file") : _("logo %s: cannot read it (%s)"),
-                   path, local->message);
-      return NULL;
-    }
-  if (len > LOGO_MAX_BYTES)
-    {
-      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT,
-                   _("logo %s: %" G_GSIZE_FORMAT " bytes is more than the 2 MB a logo may have; "
-                     "use a smaller picture"), path, len);
-      return NULL;
-    }
-  /* Known by their first bytes, not by the file name. */
-  if (len >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
-    mime = "image/png";
-  else if (len >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
-    mime = "image/jpeg";
-  else if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
-    mime = "image/gif";
-  else if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
-    mime = "image/webp";
-  else if (g_utf8_validate (data, (gssize) len, NULL) && g_strstr_len (data, (gssize) MIN (len, 4096), "<svg"))
-    mime = "image/svg+xml";
-  if (mime == NULL)
-    {
-      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT,
-                   _("logo %s: not a PNG, JPEG, GIF, WebP or SVG picture"), path);
-      return NULL;
-    }
-  b64 = g_base64_encode ((const guchar *) data, len);
+  bytes = op_export_logo_read (path, &mime, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  b64 = g_base64_encode (data, len);
   return g_strdup_printf ("data:%s;base64,%s", mime, b64);
 }
 

@@ -43,7 +43,7 @@ typedef struct {
 
 /* Builds the page.  Every tooth of @plan must be in @dentition with a
  * crown mesh (OP_EXPORT_ERROR_INPUT naming the tooth otherwise); a
- * missing or unreadable logo fails with OP_EXPORT_ERROR_INPUT naming the
+ * missing or unreadable logo fails with OP_EXPORT_ERROR_LOGO naming the
  * file. */
 GBytes   *op_export_html_build (const OpDentition   *dentition,
                                 const OpPlan        *plan,
@@ -64,7 +64,7 @@ gboolean  op_export_html       (const OpDentition   *dentition,
 char     *op_export_html_display_name (const OpHtmlOptions *options);
 
 /* Reads a picture file for embedding and returns "data:image/...;base64,…"
- * (free it), or NULL with OP_EXPORT_ERROR_INPUT naming the file when it is
+ * (free it), or NULL with OP_EXPORT_ERROR_LOGO naming the file when it is
  * missing, too big or not a picture. */
 char     *op_export_logo_data_uri (const char  *path,
                                    GError     **error);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 G_DEFINE_QUARK (op-export-error-quark, op_export_error)
 
@@ -83,4 +84,57 @@ op_export_write_stream (GOutputStream *stream,
       return FALSE;
     }
   return TRUE;
+}
+
+GBytes *
+op_export_logo_read (const char  *path,
+                     const char **out_mime,
+                     GError     **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *mime = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (out_mime)
+    *out_mime = NULL;
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO, _("logo %s: no such file"), path);
+      else
+        g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO, _("logo %s: cannot read it (%s)"), path,
+                     local->message);
+      return NULL;
+    }
+  if (len > OP_EXPORT_LOGO_MAX_BYTES)
+    {
+      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO,
+                   _("logo %s: %" G_GSIZE_FORMAT " bytes is more than the 2 MB a logo may have; "
+                     "use a smaller picture"), path, len);
+      return NULL;
+    }
+  /* Known by their first bytes, not by the file name, which a person may
+   * have got wrong. */
+  if (len >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+    mime = "image/png";
+  else if (len >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
+    mime = "image/jpeg";
+  else if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
+    mime = "image/gif";
+  else if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    mime = "image/webp";
+  else if (g_utf8_validate (data, (gssize) len, NULL) && g_strstr_len (data, (gssize) MIN (len, 4096), "<svg"))
+    mime = "image/svg+xml";
+  if (mime == NULL)
+    {
+      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO,
+                   _("logo %s: not a PNG, JPEG, GIF, WebP or SVG picture"), path);
+      return NULL;
+    }
+  if (out_mime)
+    *out_mime = mime;
+  return g_bytes_new_take (g_steal_pointer (&data), len);
 }

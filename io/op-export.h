@@ -16,11 +16,12 @@ GQuark op_export_error_quark (void);
 
 typedef enum {
   OP_EXPORT_ERROR_NO_PLAN,      /* the case has no plan to export */
-  OP_EXPORT_ERROR_INPUT,        /* a tooth, the logo or an option is wrong */
+  OP_EXPORT_ERROR_INPUT,        /* a tooth or an option is wrong */
   OP_EXPORT_ERROR_WRITE,        /* the target cannot be written */
   OP_EXPORT_ERROR_DISK_FULL,    /* no space left where the target goes */
   OP_EXPORT_ERROR_CANCELLED,
   OP_EXPORT_ERROR_ENCODE,       /* the video encoder failed */
+  OP_EXPORT_ERROR_LOGO,         /* the practice logo is missing, too big or not a picture */
 } OpExportError;
 
 /* Progress of a long export, from 0 to 1, called from the exporting
@@ -50,5 +51,18 @@ gboolean op_export_write_stream (GOutputStream *stream,
 void     op_export_propagate_write_error (GError     **dest,
                                           GError      *src,
                                           const char  *path);
+
+/* The most a practice logo may weigh: it travels inside every patient
+ * page and every report. */
+#define OP_EXPORT_LOGO_MAX_BYTES (2 * 1024 * 1024)
+
+/* Reads the practice logo at @path and tells its kind by its first bytes:
+ * *@out_mime (may be NULL) is set to "image/png", "image/jpeg",
+ * "image/gif", "image/webp" or "image/svg+xml".  Fails with
+ * OP_EXPORT_ERROR_LOGO, the message naming the file, when it is missing,
+ * unreadable, over OP_EXPORT_LOGO_MAX_BYTES or none of those pictures. */
+GBytes  *op_export_logo_read   (const char   *path,
+                                const char  **out_mime,
+                                GError      **error);
 
 G_END_DECLS

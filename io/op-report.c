@@ -24,6 +24,10 @@
 #define FOOTER_H   28.0
 #define BODY_SIZE  9.5
 #define LINE_H     13.0
+/* The logo's box in the running header, in points: tall enough to read a
+ * practice's mark, short enough to leave the header one line. */
+#define LOGO_MAX_H 18.0
+#define LOGO_MAX_W 96.0
 
 typedef struct {
   cairo_t             *cr;
@@ -35,6 +39,7 @@ typedef struct {
   int                  page;
   gboolean             final;
   char                *patient_name;
+  cairo_surface_t     *logo;       /* or NULL */
 } Report;
 
 gboolean
@@ -115,19 +120,42 @@ watermark (Report *r)
   cairo_restore (r->cr);
 }
 
+/* Draws the logo into the header's box, its bottom on the header rule,
+ * and returns the width it took. */
+static double
+draw_logo (Report *r)
+{
+  double w, h, scale;
+
+  if (r->logo == NULL)
+    return 0;
+  w = cairo_image_surface_get_width (r->logo);
+  h = cairo_image_surface_get_height (r->logo);
+  scale = MIN (LOGO_MAX_H / h, LOGO_MAX_W / w);
+  cairo_save (r->cr);
+  cairo_translate (r->cr, MARGIN, MARGIN * 0.6 + 3 - h * scale);
+  cairo_scale (r->cr, scale, scale);
+  cairo_set_source_surface (r->cr, r->logo, 0, 0);
+  cairo_paint (r->cr);
+  cairo_restore (r->cr);
+  return w * scale;
+}
+
 static void
 begin_page (Report *r)
 {
   g_autofree char *left = NULL;
   g_autofree char *right = NULL;
+  double logo_w;
 
   r->page++;
+  logo_w = draw_logo (r);
   cairo_set_source_rgb (r->cr, 0.2, 0.2, 0.25);
   set_font (r, 8, FALSE);
   left = g_strdup_printf (_("%s · Treatment report · %s · plan v%d"),
                           r->in->practice_name && *r->in->practice_name ? r->in->practice_name : "Orthoplan",
                           r->patient_name, r->in->plan_version);
-  text_at (r, MARGIN, MARGIN * 0.6, left);
+  text_at (r, MARGIN + (logo_w > 0 ? logo_w + 8 : 0), MARGIN * 0.6, left);
   set_font (r, 8, TRUE);
   text_right (r, r->width - MARGIN, MARGIN * 0.6, r->final ? _("FINAL") : _("DRAFT, not approved"));
   cairo_set_line_width (r->cr, 0.5);
@@ -673,6 +701,67 @@ write_to_array (void *closure, const unsigned char *data, unsigned int length)
   return CAIRO_STATUS_SUCCESS;
 }
 
+typedef struct {
+  const guint8 *data;
+  gsize         len;
+  gsize         pos;
+} PngReader;
+
+static cairo_status_t
+read_from_bytes (void *closure, unsigned char *data, unsigned int length)
+{
+  PngReader *reader = closure;
+
+  if (length > reader->len - reader->pos)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, reader->data + reader->pos, length);
+  reader->pos += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* The logo as a cairo surface.  Read once, before any page is drawn, so
+ * that a bad logo stops the report before anything is written; painted on
+ * every page from the same surface, so the PDF holds it once. */
+static cairo_surface_t *
+load_logo (const char *path, GError **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  const char *mime = NULL;
+  cairo_surface_t *s;
+  PngReader reader = { 0 };
+  cairo_status_t status;
+
+  bytes = op_export_logo_read (path, &mime, error);
+  if (bytes == NULL)
+    return NULL;
+  /* cairo reads PNG with no help; JPEG or SVG would need gdk-pixbuf or
+   * librsvg, which io/ does not link, so the report takes PNG alone and
+   * says so rather than leave the logo out without a word. */
+  if (g_strcmp0 (mime, "image/png") != 0)
+    {
+      const char *kind = g_str_equal (mime, "image/jpeg") ? "JPEG"
+                         : g_str_equal (mime, "image/gif") ? "GIF"
+                         : g_str_equal (mime, "image/webp") ? "WebP" : "SVG";
+
+      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO,
+                   _("logo %s: the treatment report takes a PNG logo, not a %s picture; "
+                     "save the logo as PNG (the patient simulation takes it as it is)"), path, kind);
+      return NULL;
+    }
+  reader.data = g_bytes_get_data (bytes, &reader.len);
+  s = cairo_image_surface_create_from_png_stream (read_from_bytes, &reader);
+  status = cairo_surface_status (s);
+  if (status != CAIRO_STATUS_SUCCESS || cairo_image_surface_get_width (s) <= 0 ||
+      cairo_image_surface_get_height (s) <= 0)
+    {
+      g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO, _("logo %s: not a readable PNG picture (%s)"), path,
+                   cairo_status_to_string (status));
+      cairo_surface_destroy (s);
+      return NULL;
+    }
+  return s;
+}
+
 GBytes *
 op_report_build_pdf (const OpPlan        *plan,
                      const OpReportInput *in,
@@ -706,6 +795,13 @@ op_report_build_pdf (const OpPlan        *plan,
       g_set_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT,
                    _("report: start date “%s” is not a YYYY-MM-DD date"), in->start_date);
       return NULL;
+    }
+
+  if (in->logo_path && *in->logo_path)
+    {
+      r.logo = load_logo (in->logo_path, error);
+      if (r.logo == NULL)
+        return NULL;
     }
 
   out = g_byte_array_new ();
@@ -745,6 +841,7 @@ op_report_build_pdf (const OpPlan        *plan,
   cairo_surface_finish (r.surface);
   status = cairo_surface_status (r.surface);
   cairo_surface_destroy (r.surface);
+  g_clear_pointer (&r.logo, cairo_surface_destroy);
   g_free (r.patient_name);
   if (status != CAIRO_STATUS_SUCCESS)
     {
@@ -753,6 +850,21 @@ op_report_build_pdf (const OpPlan        *plan,
       return NULL;
     }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+gboolean
+op_report_check_logo (const char  *path,
+                      GError     **error)
+{
+  cairo_surface_t *logo;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  logo = load_logo (path, error);
+  if (logo == NULL)
+    return FALSE;
+  cairo_surface_destroy (logo);
+  return TRUE;
 }
 
 gboolean

@@ -64,6 +64,11 @@ typedef struct {
   guint                  n_initial;
   const OpReportPicture *final_pictures;    /* pictures of the last stage */
   guint                  n_final;
+  /* The practice logo drawn in every page's header: a PNG file, or NULL
+   * or "" for none.  Only PNG, because cairo reads PNG itself and io/
+   * takes no picture library for the other formats; the patient page
+   * (op-export-html.h) takes JPEG, GIF, WebP and SVG as well. */
+  const char            *logo_path;
 } OpReportInput;
 
 /* TRUE only when @input carries an approval that verified, for
@@ -72,10 +77,17 @@ gboolean  op_report_is_final  (const OpReportInput *input);
 
 /* The PDF's bytes.  Fails with OP_EXPORT_ERROR_INPUT naming the field when
  * the patient, the version or the date is missing or a start date is not
- * a date. */
+ * a date, and with OP_EXPORT_ERROR_LOGO naming the file when the logo is
+ * missing, too big, not a PNG or a broken one. */
 GBytes   *op_report_build_pdf (const OpPlan        *plan,
                                const OpReportInput *input,
                                GError             **error);
+
+/* Reads the logo at @path as op_report_build_pdf() would, failing with
+ * the same OP_EXPORT_ERROR_LOGO message, so that a caller can refuse a bad
+ * logo before it spends time on the pictures. */
+gboolean  op_report_check_logo (const char  *path,
+                                GError     **error);
 
 /* Builds the PDF and writes it to @path (op_export_write_file). */
 gboolean  op_report_write_pdf (const OpPlan        *plan,

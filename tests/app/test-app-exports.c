@@ -5,7 +5,12 @@
  * test writes the patient simulation and the treatment report through the
  * functions the page's buttons call and checks what was written; cancels
  * a video export and checks that no file is left; exports to a folder that
- * does not exist and checks the error names the file.  Then the practice
+ * does not exist and checks the error names the file.  The practice logo:
+ * a PNG the test draws, chosen as the dialog would, reaches the patient
+ * page (as a data: URI of its bytes) and every page of the report (as
+ * pdfimages lists them); a file that is not a picture is refused; a logo
+ * file that went missing, or a JPEG for the report, gives a toast naming
+ * the file, no dialog and no file written.  Then the practice
  * system section: "Not approved" before approval; with a file-bridge
  * connector set up through the store, an approval through the window's
  * dialog makes the row pending; sending it without a fee set leaves it
@@ -24,7 +29,9 @@
 #include "op-approval-dialog.h"
 #include "op-demo-case.h"
 #include "op-export-html.h"
+#include "op-exports-job.h"
 #include "op-exports-view.h"
+#include "op-image.h"
 #include "op-outbox.h"
 #include "op-window.h"
 #include "test-app-util.h"
@@ -309,6 +316,225 @@ test_unwritable (void)
   op_test_settle (200);
 }
 
+/* Whether @widget or a widget inside it is a label showing @needle: how a
+ * toast is found on screen. */
+static gboolean
+widget_shows_text (GtkWidget  *widget,
+                   const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), needle) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (widget_shows_text (child, needle))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+cond_window_shows (gpointer data)
+{
+  return widget_shows_text (GTK_WIDGET (fixture.window), data);
+}
+
+static guint
+count_message_dialogs (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      n += ADW_IS_MESSAGE_DIALOG (w);
+    }
+  return n;
+}
+
+/* The images pdfimages lists for @pdf that are @w x @h, by page: how many
+ * pages draw one. */
+static guint
+pdf_pages_with_image (const char *pdf,
+                      int         w,
+                      int         h)
+{
+  const char *argv[] = { "pdfimages", "-list", pdf, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) pages = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                     NULL, &status, &error) || !g_spawn_check_wait_status (status, &error))
+    {
+      g_test_fail_printf ("pdfimages -list %s: %s", pdf, error ? error->message : "failed");
+      return 0;
+    }
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      int page, num, width, height;
+      char type[16];
+
+      /* "   1     0 image     97    29  rgb ...": page, number, type, size. */
+      if (sscanf (lines[i], "%d %d %15s %d %d", &page, &num, type, &width, &height) == 5 &&
+          g_str_equal (type, "image") && width == w && height == h)
+        g_hash_table_add (pages, GINT_TO_POINTER (page));
+    }
+  return g_hash_table_size (pages);
+}
+
+/* Exports @kind to @name in the test folder with the logo in force and
+ * checks that it failed with a toast naming @logo, no dialog and no file. */
+static void
+check_logo_refused (OpExportsKind  kind,
+                    const char    *name,
+                    const char    *logo,
+                    const char    *words)
+{
+  g_autofree char *path = g_build_filename (fixture.tmpdir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *prefix = g_strndup (name, strcspn (name, "."));
+  guint dialogs = count_message_dialogs ();
+  const char *message;
+
+  if (kind == OP_EXPORTS_KIND_HTML)
+    op_exports_view_export_html (fixture.exports, file);
+  else
+    op_exports_view_export_pdf (fixture.exports, file);
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
+  message = op_exports_view_get_last_error (fixture.exports);
+  g_assert_nonnull (message);
+  g_assert_nonnull (message ? strstr (message, logo) : NULL);
+  g_assert_nonnull (message ? strstr (message, words) : NULL);
+  /* Nothing half-done: neither the file nor a temporary one beside it. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (fixture.tmpdir, prefix), ==, 0);
+  /* A toast, not a dialog. */
+  g_assert_true (op_test_wait_until (cond_window_shows, (gpointer) logo, 5000));
+  g_assert_cmpuint (count_message_dialogs (), ==, dialogs);
+}
+
+static void
+test_logo (void)
+{
+  g_autofree char *logo = g_build_filename (fixture.tmpdir, "practice-logo.png", NULL);
+  g_autofree char *text = g_build_filename (fixture.tmpdir, "practice-notes.png", NULL);
+  g_autofree char *jpeg = g_build_filename (fixture.tmpdir, "practice-logo.jpg", NULL);
+  g_autofree char *broken = g_build_filename (fixture.tmpdir, "practice-broken.png", NULL);
+  g_autofree char *missing = g_build_filename (fixture.tmpdir, "moved-away", "practice-logo.png", NULL);
+  g_autofree char *page = g_build_filename (fixture.tmpdir, "logo-simulation.html", NULL);
+  g_autofree char *pdf = g_build_filename (fixture.tmpdir, "logo-report.pdf", NULL);
+  g_autoptr(GFile) logo_file = g_file_new_for_path (logo);
+  g_autoptr(GFile) text_file = g_file_new_for_path (text);
+  g_autoptr(GFile) jpeg_file = g_file_new_for_path (jpeg);
+  g_autoptr(GFile) broken_file = g_file_new_for_path (broken);
+  g_autoptr(GFile) page_file = g_file_new_for_path (page);
+  g_autoptr(GFile) pdf_file = g_file_new_for_path (pdf);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree guint8 *rgba = g_malloc (97 * 29 * 4);
+  g_autofree char *logo_bytes = NULL;
+  g_autofree char *b64 = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *setting = NULL;
+  g_autofree char *pdfimages = g_find_program_in_path ("pdfimages");
+  gsize logo_len = 0, html_len = 0;
+  const char *summary;
+
+  /* A logo of an odd size, so that pdfimages tells it from the pictures. */
+  for (int i = 0; i < 97 * 29; i++)
+    {
+      rgba[4 * i] = (guint8) (i % 97 < 48 ? 20 : 240);
+      rgba[4 * i + 1] = 150;
+      rgba[4 * i + 2] = (guint8) (i / 97 < 14 ? 70 : 200);
+      rgba[4 * i + 3] = 255;
+    }
+  g_assert_true (op_image_save_png (rgba, 97, 29, logo, NULL));
+  g_assert_true (g_file_get_contents (logo, &logo_bytes, &logo_len, NULL));
+  g_assert_true (g_file_set_contents (text, "not a picture, whatever the name says", -1, NULL));
+  g_assert_true (g_file_set_contents (jpeg, "\xff\xd8\xff\xe0\x00\x10JFIF\x00", 13, NULL));
+  g_assert_true (g_file_set_contents (broken, "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16, NULL));
+
+  /* None by default. */
+  setting = g_settings_get_string (settings, "practice-logo");
+  g_assert_cmpstr (setting, ==, "");
+  g_clear_pointer (&setting, g_free);
+  summary = op_exports_view_get_logo_summary (fixture.exports);
+  g_assert_nonnull (summary ? strstr (summary, "None") : NULL);
+
+  /* Chosen as the dialog does it: the setting holds the path, the row its
+   * name. */
+  g_assert_true (op_exports_view_set_logo (fixture.exports, logo_file));
+  setting = g_settings_get_string (settings, "practice-logo");
+  g_assert_cmpstr (setting, ==, logo);
+  summary = op_exports_view_get_logo_summary (fixture.exports);
+  g_assert_nonnull (summary ? strstr (summary, "practice-logo.png") : NULL);
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-logo.png");
+
+  /* The page carries the logo's very bytes. */
+  op_exports_view_export_html (fixture.exports, page_file);
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_null (op_exports_view_get_last_error (fixture.exports));
+  html = read_file (page, &html_len);
+  b64 = g_base64_encode ((const guchar *) logo_bytes, logo_len);
+  uri = g_strconcat ("data:image/png;base64,", b64, NULL);
+  g_assert_nonnull (html ? strstr (html, uri) : NULL);
+
+  /* The report draws it in every page's header. */
+  op_exports_view_export_pdf (fixture.exports, pdf_file);
+  g_assert_true (op_test_wait_until (cond_exports_idle, fixture.exports, 120000));
+  g_assert_null (op_exports_view_get_last_error (fixture.exports));
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  if (pdfimages != NULL && has_pdfinfo ())
+    {
+      g_autofree char *info = pdfinfo (pdf);
+      const char *pages = strstr (info, "Pages:");
+      int n_pages = pages ? atoi (pages + strlen ("Pages:")) : 0;
+
+      g_assert_cmpint (n_pages, >=, 2);
+      g_assert_cmpuint (pdf_pages_with_image (pdf, 97, 29), ==, (guint) n_pages);
+    }
+  else
+    g_test_message ("poppler-utils missing: the logo in the report is not checked");
+
+  /* A file that is not a picture never becomes the setting. */
+  g_assert_false (op_exports_view_set_logo (fixture.exports, text_file));
+  g_assert_nonnull (strstr (op_exports_view_get_last_error (fixture.exports), text));
+  g_assert_true (op_test_wait_until (cond_window_shows, text, 5000));
+  /* Nor does a PNG that is broken after its first bytes. */
+  g_assert_false (op_exports_view_set_logo (fixture.exports, broken_file));
+  g_assert_nonnull (strstr (op_exports_view_get_last_error (fixture.exports), broken));
+  g_clear_pointer (&setting, g_free);
+  setting = g_settings_get_string (settings, "practice-logo");
+  g_assert_cmpstr (setting, ==, logo);
+
+  /* The logo file went away after it was chosen: the row says so, and
+   * each export says which file is missing and writes nothing. */
+  g_settings_set_string (settings, "practice-logo", missing);
+  summary = op_exports_view_get_logo_summary (fixture.exports);
+  g_assert_nonnull (summary ? strstr (summary, "missing") : NULL);
+  check_logo_refused (OP_EXPORTS_KIND_HTML, "missing-logo.html", missing, "no such file");
+  /* Past the toasts' slide, so that the picture shows the one in front. */
+  op_test_settle (1000);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-logo-missing.png");
+  check_logo_refused (OP_EXPORTS_KIND_PDF, "missing-logo.pdf", missing, "no such file");
+
+  /* A JPEG is fine for the page, and refused by name for the report. */
+  g_assert_true (op_exports_view_set_logo (fixture.exports, jpeg_file));
+  check_logo_refused (OP_EXPORTS_KIND_PDF, "jpeg-logo.pdf", jpeg, "PNG");
+
+  /* Cleared: the setting is empty again and exports carry no logo. */
+  g_assert_true (op_exports_view_set_logo (fixture.exports, NULL));
+  g_clear_pointer (&setting, g_free);
+  setting = g_settings_get_string (settings, "practice-logo");
+  g_assert_cmpstr (setting, ==, "");
+  summary = op_exports_view_get_logo_summary (fixture.exports);
+  g_assert_nonnull (summary ? strstr (summary, "None") : NULL);
+}
+
 static gboolean
 cond_posting_changed (gpointer data)
 {
@@ -421,6 +647,7 @@ main (int   argc,
   g_test_add_func ("/app/exports/pdf", test_export_pdf);
   g_test_add_func ("/app/exports/video-cancel", test_cancel_video);
   g_test_add_func ("/app/exports/unwritable", test_unwritable);
+  g_test_add_func ("/app/exports/logo", test_logo);
   g_test_add_func ("/app/exports/posting", test_posting);
 
   status = g_test_run ();

@@ -90,6 +90,7 @@ test_pdf (void)
   g_autofree char *prefix = g_build_filename (tmpdir, "report", NULL);
   g_autofree char *page2 = g_build_filename (tmpdir, "report-2.png", NULL);
   g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  g_autofree char *logo = g_build_filename (tmpdir, "logo.png", NULL);
   g_autofree guint8 *pixels = NULL;
   g_autoptr(GError) error = NULL;
   int w = 0, h = 0;
@@ -98,7 +99,9 @@ test_pdf (void)
 
   if (!have_case ())
     return;
-  test_cli_run (&r, "export", case_id, "--pdf", pdf, "--paper", "letter", "--start", "2025-01-06", NULL);
+  /* The 16 x 16 logo test_html drew, in the report's header. */
+  test_cli_run (&r, "export", case_id, "--pdf", pdf, "--paper", "letter", "--start", "2025-01-06", "--logo", logo,
+                NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "DRAFT"));
   test_cli_run_clear (&r);
@@ -119,6 +122,15 @@ test_pdf (void)
     g_assert_nonnull (strstr (r.out, "Bright Smiles"));
     g_assert_nonnull (strstr (r.out, "Movement table"));
     g_assert_true (g_regex_match_simple ("\\n\\s*1\\s+2025-01-06", r.out, 0, 0));
+    test_cli_run_clear (&r);
+  }
+  {
+    const char *args[] = { "pdfimages", "-list", pdf, NULL };
+
+    /* "   1     0 image      16    16  rgb ...": the logo on page 1. */
+    test_cli_spawn (&r, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_regex_match_simple ("\\n\\s*1\\s+\\d+\\s+image\\s+16\\s+16\\s", r.out, 0, 0));
     test_cli_run_clear (&r);
   }
   {
@@ -203,6 +215,21 @@ test_bad_input (void)
   g_assert_nonnull (strstr (r.err, "logo /nonexistent/logo.png: no such file"));
   g_assert_false (g_file_test (page, G_FILE_TEST_EXISTS));
   test_cli_run_clear (&r);
+
+  /* The report takes a PNG logo only, and says so by the file's name
+   * before anything is loaded or written. */
+  {
+    g_autofree char *jpeg = g_build_filename (tmpdir, "logo.jpg", NULL);
+    g_autofree char *report = g_build_filename (tmpdir, "jpeg-logo.pdf", NULL);
+
+    g_assert_true (g_file_set_contents (jpeg, "\xff\xd8\xff\xe0\x00\x10JFIF\x00", 13, NULL));
+    test_cli_run (&r, "export", case_id, "--pdf", report, "--logo", jpeg, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, jpeg));
+    g_assert_nonnull (strstr (r.err, "PNG"));
+    g_assert_false (g_file_test (report, G_FILE_TEST_EXISTS));
+    test_cli_run_clear (&r);
+  }
 
   test_cli_run (&r, "export", case_id, "--pdf", missing_dir, NULL);
   g_assert_cmpint (r.status, ==, 1);

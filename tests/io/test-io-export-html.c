@@ -163,13 +163,13 @@ test_logo (void)
   g_assert_true (g_str_has_prefix (uri, "data:image/png;base64,iVBORw0KGgo"));
 
   g_assert_null (op_export_logo_data_uri (missing, &error));
-  g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT);
+  g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO);
   g_assert_nonnull (strstr (error->message, "no-such-logo.png"));
   g_assert_nonnull (strstr (error->message, "no such file"));
   g_clear_error (&error);
 
   g_assert_null (op_export_logo_data_uri (txt, &error));
-  g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT);
+  g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO);
   g_assert_nonnull (strstr (error->message, "not a PNG"));
   g_clear_error (&error);
 
@@ -178,7 +178,7 @@ test_logo (void)
   plan = test_export_plan (real_teeth, 3, FALSE);
   o.logo_path = missing;
   g_assert_null (op_export_html_build (real_teeth, plan, &o, NULL, &error));
-  g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_INPUT);
+  g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO);
   g_clear_error (&error);
   o.logo_path = png;
   page = op_export_html_build (real_teeth, plan, &o, NULL, &error);

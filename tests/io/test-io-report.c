@@ -373,6 +373,174 @@ test_bad_input (void)
   fixture_clear (&f);
 }
 
+/* A logo of an odd size, so that pdfimages tells it from the pictures: a
+ * green ground with a white band. */
+#define LOGO_W 123
+#define LOGO_H 41
+
+static void
+write_logo (const char *path)
+{
+  g_autofree guint8 *rgba = g_malloc (LOGO_W * LOGO_H * 4);
+
+  for (int y = 0; y < LOGO_H; y++)
+    for (int x = 0; x < LOGO_W; x++)
+      {
+        guint8 *p = rgba + 4 * (y * LOGO_W + x);
+        gboolean band = y > 17 && y < 23;
+
+        p[0] = band ? 255 : 0;
+        p[1] = band ? 255 : 170;
+        p[2] = band ? 255 : 60;
+        p[3] = 255;
+      }
+  g_assert_true (op_image_save_png (rgba, LOGO_W, LOGO_H, path, NULL));
+}
+
+/* Green pixels of page 1 at 72 dpi in the header's logo box (the
+ * left margin, above the header rule). */
+static gsize
+header_green (const char *pdf, const char *prefix)
+{
+  const char *argv[] = { "pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", pdf, prefix, NULL };
+  g_autofree char *png = g_strdup_printf ("%s-1.png", prefix);
+  g_autofree char *out = NULL;
+  g_autofree guint8 *px = NULL;
+  g_autoptr(GError) error = NULL;
+  int status, w = 0, h = 0;
+  gsize green = 0;
+
+  out = run (argv, &status);
+  g_assert_cmpint (status, ==, 0);
+  px = op_image_load_png (png, &w, &h, &error);
+  g_assert_no_error (error);
+  if (px == NULL)
+    return 0;
+  for (int y = 8; y < 36 && y < h; y++)
+    for (int x = 40; x < 160 && x < w; x++)
+      {
+        const guint8 *p = px + 4 * ((gsize) y * w + x);
+
+        green += p[1] > p[0] + 60 && p[1] > p[2] + 40;
+      }
+  return green;
+}
+
+/* The practice logo in every page's header: pdfimages finds it on each
+ * page, pdftoppm draws it where the header is; a missing, non-PNG or
+ * broken logo stops the report with a message naming the file and
+ * writes nothing. */
+static void
+test_logo (void)
+{
+  Fixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) a = NULL, b = NULL;
+  g_autofree char *logo = g_build_filename (tmpdir, "logo.png", NULL);
+  g_autofree char *jpeg = g_build_filename (tmpdir, "logo.jpg", NULL);
+  g_autofree char *broken = g_build_filename (tmpdir, "broken.png", NULL);
+  g_autofree char *missing = g_build_filename (tmpdir, "no-such-logo.png", NULL);
+  g_autofree char *with = g_build_filename (tmpdir, "logo.pdf", NULL);
+  g_autofree char *without = g_build_filename (tmpdir, "no-logo.pdf", NULL);
+  g_autofree char *bad = g_build_filename (tmpdir, "bad-logo.pdf", NULL);
+  g_autofree char *with_prefix = g_build_filename (tmpdir, "logo-page", NULL);
+  g_autofree char *without_prefix = g_build_filename (tmpdir, "no-logo-page", NULL);
+  g_autofree char *pdfimages = g_find_program_in_path ("pdfimages");
+  g_autofree char *pdfinfo = g_find_program_in_path ("pdfinfo");
+  const char *bad_logos[] = { missing, jpeg, broken };
+  const char *bad_words[] = { "no such file", "takes a PNG logo, not a JPEG", "not a readable PNG" };
+
+  if (!need_tools ())
+    return;
+  write_logo (logo);
+  /* The first bytes of a JPEG are all the report looks at before it
+   * refuses one; a PNG signature with nothing after it is a broken PNG. */
+  g_assert_true (g_file_set_contents (jpeg, "\xff\xd8\xff\xe0\x00\x10JFIF\x00", 13, NULL));
+  g_assert_true (g_file_set_contents (broken, "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16, NULL));
+  fixture_init (&f);
+
+  g_assert_true (op_report_write_pdf (f.plan, &f.in, without, &error));
+  g_assert_no_error (error);
+  f.in.logo_path = logo;
+  g_assert_true (op_report_check_logo (logo, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_report_write_pdf (f.plan, &f.in, with, &error));
+  g_assert_no_error (error);
+  /* Still the same bytes for the same input. */
+  a = op_report_build_pdf (f.plan, &f.in, &error);
+  b = op_report_build_pdf (f.plan, &f.in, &error);
+  g_assert_no_error (error);
+  g_assert_true (a != NULL && b != NULL && g_bytes_equal (a, b));
+
+  /* Where the header is: green with the logo, none without. */
+  {
+    gsize green_with = header_green (with, with_prefix);
+    gsize green_without = header_green (without, without_prefix);
+
+    g_test_message ("header: %zu green px with the logo, %zu without", green_with, green_without);
+    /* The logo is drawn 54 x 18 points, a band of it white. */
+    g_assert_cmpuint (green_with, >, 500);
+    g_assert_cmpuint (green_without, ==, 0);
+  }
+
+  /* On every page, as pdfimages lists the images each page draws. */
+  if (pdfimages && pdfinfo)
+    {
+      const char *list_argv[] = { "pdfimages", "-list", with, NULL };
+      const char *info_argv[] = { "pdfinfo", with, NULL };
+      g_autofree char *list = NULL, *info = NULL;
+      g_auto(GStrv) lines = NULL;
+      g_autoptr(GHashTable) pages = g_hash_table_new (g_direct_hash, g_direct_equal);
+      const char *n;
+      int status, n_pages = 0;
+
+      list = run (list_argv, &status);
+      g_assert_cmpint (status, ==, 0);
+      info = run (info_argv, &status);
+      g_assert_cmpint (status, ==, 0);
+      n = info ? strstr (info, "Pages:") : NULL;
+      g_assert_nonnull (n);
+      if (n)
+        n_pages = atoi (n + strlen ("Pages:"));
+      g_assert_cmpint (n_pages, >=, 6);
+      lines = g_strsplit (list ? list : "", "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        {
+          g_auto(GStrv) cols = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+          int values[5] = { 0 };
+          guint k = 0;
+
+          /* page num type width height: the first five non-empty columns. */
+          for (guint c = 0; cols[c] && k < 5; c++)
+            if (*cols[c])
+              values[k++] = atoi (cols[c]);
+          if (k == 5 && values[3] == LOGO_W && values[4] == LOGO_H)
+            g_hash_table_add (pages, GINT_TO_POINTER (values[0]));
+        }
+      g_assert_cmpuint (g_hash_table_size (pages), ==, (guint) n_pages);
+    }
+  else
+    g_test_message ("pdfimages or pdfinfo missing: the logo was checked in the pixels only");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_logos); i++)
+    {
+      f.in.logo_path = bad_logos[i];
+      g_assert_false (op_report_write_pdf (f.plan, &f.in, bad, &error));
+      g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO);
+      if (error)
+        {
+          g_assert_nonnull (strstr (error->message, bad_logos[i]));
+          g_assert_nonnull (strstr (error->message, bad_words[i]));
+        }
+      g_clear_error (&error);
+      g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+      g_assert_false (op_report_check_logo (bad_logos[i], &error));
+      g_assert_error (error, OP_EXPORT_ERROR, OP_EXPORT_ERROR_LOGO);
+      g_clear_error (&error);
+    }
+  fixture_clear (&f);
+}
+
 static void
 rm_rf (const char *path)
 {
@@ -407,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/io/report/final", test_final);
   g_test_add_func ("/io/report/pages", test_pages);
   g_test_add_func ("/io/report/bad-input", test_bad_input);
+  g_test_add_func ("/io/report/logo", test_logo);
   status = g_test_run ();
 
   g_clear_pointer (&real_teeth, op_dentition_free);
