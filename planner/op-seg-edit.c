@@ -1,0 +1,914 @@
+/* op-seg-edit.c: correcting segmentation labels, with exact undo.
+ *
+ * Every operation builds its change by walking the vertices in index
+ * order, so the change lists them sorted and the same labels and request
+ * always give the same bytes.  Geodesic walks use Dijkstra's algorithm
+ * with ties broken by vertex index, for the same reason.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "op-fdi.h"
+#include "op-seg-edit.h"
+
+G_DEFINE_QUARK (op-seg-edit-error-quark, op_seg_edit_error)
+
+/* FDI numbers are below 100; a table indexed by them is smaller than any
+ * hash table and keeps iteration in number order. */
+#define FDI_SLOTS 100
+
+struct _OpSegEdits
+{
+  gint32    *labels;
+  gsize      n;
+  gboolean   upper;
+  GPtrArray *changes;   /* OpSegChange*, oldest first */
+  guint      depth;     /* changes[0 .. depth) are applied */
+};
+
+void
+op_seg_change_free (OpSegChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->description);
+  g_free (change->vertices);
+  g_free (change->before);
+  g_free (change->after);
+  g_free (change);
+}
+
+static gboolean
+change_swap (const OpSegChange *change,
+             gint32            *labels,
+             gsize              n,
+             gboolean           forward)
+{
+  const gint32 *from = forward ? change->before : change->after;
+  const gint32 *to = forward ? change->after : change->before;
+
+  g_return_val_if_fail (change != NULL, FALSE);
+  g_return_val_if_fail (labels != NULL || change->n_vertices == 0, FALSE);
+
+  /* Check every vertex before writing any: a change applied to labels it
+   * was not made for would mix two histories, and a half-applied one
+   * could not be undone. */
+  for (gsize i = 0; i < change->n_vertices; i++)
+    {
+      guint32 v = change->vertices[i];
+      g_return_val_if_fail (v < n, FALSE);
+      g_return_val_if_fail (labels[v] == from[i], FALSE);
+    }
+  for (gsize i = 0; i < change->n_vertices; i++)
+    labels[change->vertices[i]] = to[i];
+  return TRUE;
+}
+
+gboolean
+op_seg_change_apply (const OpSegChange *change,
+                     gint32            *labels,
+                     gsize              n)
+{
+  return change_swap (change, labels, n, TRUE);
+}
+
+gboolean
+op_seg_change_revert (const OpSegChange *change,
+                      gint32            *labels,
+                      gsize              n)
+{
+  return change_swap (change, labels, n, FALSE);
+}
+
+/* Builds a change from @labels and the new labels of the vertices marked
+ * in @mask (new label in @target, or @target_const when @target is NULL).
+ * Vertices whose label would not change are left out. */
+static OpSegChange *
+change_from_mask (const gint32 *labels,
+                  gsize         n,
+                  const guint8 *mask,
+                  const gint32 *target,
+                  gint32        target_const,
+                  char         *description)
+{
+  OpSegChange *c = g_new0 (OpSegChange, 1);
+  gsize k = 0;
+
+  c->description = description;
+  for (gsize v = 0; v < n; v++)
+    if (mask[v] && labels[v] != (target ? target[v] : target_const))
+      k++;
+  c->n_vertices = k;
+  c->vertices = g_new (guint32, MAX (k, 1));
+  c->before = g_new (gint32, MAX (k, 1));
+  c->after = g_new (gint32, MAX (k, 1));
+  k = 0;
+  for (gsize v = 0; v < n; v++)
+    {
+      gint32 to = target ? target[v] : target_const;
+      if (mask[v] && labels[v] != to)
+        {
+          c->vertices[k] = (guint32) v;
+          c->before[k] = labels[v];
+          c->after[k] = to;
+          k++;
+        }
+    }
+  return c;
+}
+
+static gboolean
+label_fits_jaw (int label,
+                gboolean upper)
+{
+  return label == 0 || (op_fdi_is_valid (label) && op_fdi_is_upper (label) == upper);
+}
+
+gboolean
+op_seg_labels_check (const gint32 *labels,
+                     gsize         n,
+                     gboolean      upper,
+                     GError      **error)
+{
+  g_return_val_if_fail (labels != NULL || n == 0, FALSE);
+
+  for (gsize v = 0; v < n; v++)
+    if (!label_fits_jaw (labels[v], upper))
+      {
+        g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL,
+                     "labels: vertex %" G_GSIZE_FORMAT " has label %d, which is neither 0 nor a tooth of the %s jaw",
+                     v, labels[v], upper ? "upper" : "lower");
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+count_labels (const gint32 *labels,
+              gsize         n,
+              gsize         counts[FDI_SLOTS])
+{
+  memset (counts, 0, FDI_SLOTS * sizeof *counts);
+  for (gsize v = 0; v < n; v++)
+    if (labels[v] > 0 && labels[v] < FDI_SLOTS)
+      counts[labels[v]]++;
+}
+
+guint
+op_seg_labels_teeth (const gint32 *labels,
+                     gsize         n,
+                     int          *out_fdi,
+                     gsize        *out_counts,
+                     guint         max)
+{
+  gsize counts[FDI_SLOTS];
+  guint k = 0;
+
+  g_return_val_if_fail (labels != NULL || n == 0, 0);
+
+  count_labels (labels, n, counts);
+  for (int f = 1; f < FDI_SLOTS; f++)
+    if (counts[f] > 0)
+      {
+        if (k < max)
+          {
+            if (out_fdi)
+              out_fdi[k] = f;
+            if (out_counts)
+              out_counts[k] = counts[f];
+          }
+        k++;
+      }
+  return k;
+}
+
+static gsize
+count_label (const gint32 *labels,
+             gsize         n,
+             int           label)
+{
+  gsize k = 0;
+  for (gsize v = 0; v < n; v++)
+    k += labels[v] == label;
+  return k;
+}
+
+/* The checks shared by every operation that gives vertices a new tooth
+ * number: a number of this jaw, not yet in use. */
+static gboolean
+check_new_number (const gint32 *labels,
+                  gsize         n,
+                  gboolean      upper,
+                  int           number,
+                  gboolean      allow_zero,
+                  const char   *what,
+                  GError      **error)
+{
+  if (number == 0 && allow_zero)
+    return TRUE;
+  if (!op_fdi_is_valid (number) || op_fdi_is_upper (number) != upper)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL,
+                   "%s: %d is not an FDI tooth number of the %s jaw", what, number, upper ? "upper" : "lower");
+      return FALSE;
+    }
+  if (count_label (labels, n, number) > 0)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_DUPLICATE,
+                   "%s: tooth %d already exists on this scan; two teeth cannot share a number "
+                   "(merge them if they are one tooth, or renumber the other first)", what, number);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_present (const gint32 *labels,
+               gsize         n,
+               gboolean      upper,
+               int           fdi,
+               const char   *what,
+               GError      **error)
+{
+  if (!op_fdi_is_valid (fdi) || op_fdi_is_upper (fdi) != upper)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL,
+                   "%s: %d is not an FDI tooth number of the %s jaw", what, fdi, upper ? "upper" : "lower");
+      return FALSE;
+    }
+  if (count_label (labels, n, fdi) == 0)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT,
+                   "%s: no vertex is labelled as tooth %d", what, fdi);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+OpSegChange *
+op_seg_reassign (const gint32 *labels,
+                 gsize         n,
+                 gboolean      upper,
+                 int           from,
+                 int           to,
+                 GError      **error)
+{
+  g_autofree guint8 *mask = NULL;
+
+  g_return_val_if_fail (labels != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_present (labels, n, upper, from, "reassign", error) ||
+      !check_new_number (labels, n, upper, to, FALSE, "reassign", error))
+    return NULL;
+  mask = g_new (guint8, MAX (n, 1));
+  for (gsize v = 0; v < n; v++)
+    mask[v] = labels[v] == from;
+  return change_from_mask (labels, n, mask, NULL, to, g_strdup_printf ("reassign %d -> %d", from, to));
+}
+
+OpSegChange *
+op_seg_merge (const gint32 *labels,
+              gsize         n,
+              gboolean      upper,
+              int           keep,
+              int           absorbed,
+              GError      **error)
+{
+  g_autofree guint8 *mask = NULL;
+
+  g_return_val_if_fail (labels != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_present (labels, n, upper, keep, "merge", error) ||
+      !check_present (labels, n, upper, absorbed, "merge", error))
+    return NULL;
+  if (keep == absorbed)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_EMPTY,
+                   "merge: tooth %d cannot be merged with itself", keep);
+      return NULL;
+    }
+  mask = g_new (guint8, MAX (n, 1));
+  for (gsize v = 0; v < n; v++)
+    mask[v] = labels[v] == absorbed;
+  return change_from_mask (labels, n, mask, NULL, keep, g_strdup_printf ("merge %d into %d", absorbed, keep));
+}
+
+OpSegChange *
+op_seg_split_plane (const OpMesh *mesh,
+                    const gint32 *labels,
+                    gboolean      upper,
+                    int           fdi,
+                    const float   a[3],
+                    const float   b[3],
+                    const float   dir[3],
+                    int           new_label,
+                    GError      **error)
+{
+  g_autofree guint8 *mask = NULL;
+  double ab[3], nrm[3], len;
+  gsize n_new = 0, n_keep = 0;
+
+  g_return_val_if_fail (mesh != NULL && labels != NULL, NULL);
+  g_return_val_if_fail (a != NULL && b != NULL && dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_present (labels, mesh->n_vertices, upper, fdi, "split", error) ||
+      !check_new_number (labels, mesh->n_vertices, upper, new_label, TRUE, "split", error))
+    return NULL;
+  for (int i = 0; i < 3; i++)
+    ab[i] = (double) b[i] - a[i];
+  nrm[0] = ab[1] * dir[2] - ab[2] * dir[1];
+  nrm[1] = ab[2] * dir[0] - ab[0] * dir[2];
+  nrm[2] = ab[0] * dir[1] - ab[1] * dir[0];
+  len = sqrt (nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]);
+  /* Points closer than a micrometre, or a line along the view direction,
+   * define no plane: the cut would be arbitrary. */
+  if (!(len > 1e-6 * (1.0 + sqrt (ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2]))) || !isfinite (len))
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_GEOMETRY,
+                   "split: the two points and the direction define no plane "
+                   "(the points coincide or the line runs along the direction)");
+      return NULL;
+    }
+  mask = g_new (guint8, mesh->n_vertices);
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    {
+      const float *p = &mesh->positions[3 * v];
+      double s = ((double) p[0] - a[0]) * nrm[0] + ((double) p[1] - a[1]) * nrm[1] + ((double) p[2] - a[2]) * nrm[2];
+
+      mask[v] = labels[v] == fdi && s > 0.0;
+      if (labels[v] == fdi)
+        {
+          n_new += mask[v];
+          n_keep += !mask[v];
+        }
+    }
+  if (n_new == 0 || n_keep == 0)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_GEOMETRY,
+                   "split: the cut does not cross tooth %d (all of its %" G_GSIZE_FORMAT " vertices lie on one side)",
+                   fdi, n_new + n_keep);
+      return NULL;
+    }
+  return change_from_mask (labels, mesh->n_vertices, mask, NULL, new_label,
+                           g_strdup_printf ("split %d by a plane, part -> %d", fdi, new_label));
+}
+
+/* ---- adjacency ------------------------------------------------------ */
+
+static int
+compare_u32 (gconstpointer a,
+             gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return (x > y) - (x < y);
+}
+
+OpSegAdjacency *
+op_seg_adjacency_new (const OpMesh *mesh)
+{
+  OpSegAdjacency *adj;
+  g_autofree gsize *fill = NULL;
+  gsize nv, total = 0;
+
+  g_return_val_if_fail (mesh != NULL, NULL);
+
+  nv = mesh->n_vertices;
+  adj = g_new0 (OpSegAdjacency, 1);
+  adj->n_vertices = nv;
+  adj->offsets = g_new0 (gsize, nv + 1);
+  /* Each triangle gives each corner its two other corners; count, fill,
+   * then sort and drop the repeats of shared edges row by row. */
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    for (int k = 0; k < 3; k++)
+      {
+        guint32 v = mesh->indices[3 * t + k];
+        if (v < nv)
+          adj->offsets[v + 1] += 2;
+      }
+  for (gsize v = 0; v < nv; v++)
+    adj->offsets[v + 1] += adj->offsets[v];
+  adj->neighbours = g_new (guint32, MAX (adj->offsets[nv], 1));
+  fill = g_new0 (gsize, MAX (nv, 1));
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    {
+      const guint32 *tri = &mesh->indices[3 * t];
+      for (int k = 0; k < 3; k++)
+        {
+          guint32 v = tri[k];
+          if (v >= nv)
+            continue;
+          adj->neighbours[adj->offsets[v] + fill[v]++] = tri[(k + 1) % 3];
+          adj->neighbours[adj->offsets[v] + fill[v]++] = tri[(k + 2) % 3];
+        }
+    }
+  for (gsize v = 0; v < nv; v++)
+    {
+      guint32 *row = &adj->neighbours[adj->offsets[v]];
+      gsize len = adj->offsets[v + 1] - adj->offsets[v], k = 0;
+
+      qsort (row, len, sizeof *row, compare_u32);
+      for (gsize i = 0; i < len; i++)
+        if ((i == 0 || row[i] != row[i - 1]) && row[i] != v && row[i] < nv)
+          row[k++] = row[i];
+      /* Compact in place: rows only shrink, and earlier rows are already
+       * final, so this row moves down to where the last one ended. */
+      memmove (&adj->neighbours[total], row, k * sizeof *row);
+      adj->offsets[v] = total;
+      total += k;
+    }
+  adj->offsets[nv] = total;
+  return adj;
+}
+
+void
+op_seg_adjacency_free (OpSegAdjacency *adjacency)
+{
+  if (adjacency == NULL)
+    return;
+  g_free (adjacency->offsets);
+  g_free (adjacency->neighbours);
+  g_free (adjacency);
+}
+
+guint32
+op_seg_nearest_vertex (const OpMesh *mesh,
+                       const float   point[3])
+{
+  guint32 best = G_MAXUINT32;
+  double best_d = INFINITY;
+
+  g_return_val_if_fail (mesh != NULL && point != NULL, G_MAXUINT32);
+
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    {
+      const float *p = &mesh->positions[3 * v];
+      double dx = (double) p[0] - point[0], dy = (double) p[1] - point[1], dz = (double) p[2] - point[2];
+      double d = dx * dx + dy * dy + dz * dz;
+      if (d < best_d)
+        {
+          best_d = d;
+          best = (guint32) v;
+        }
+    }
+  return best;
+}
+
+/* ---- Dijkstra over the mesh edges ----------------------------------- */
+
+typedef struct {
+  double  key;
+  guint32 v;
+} HeapItem;
+
+typedef struct {
+  HeapItem *items;
+  gsize     len, cap;
+} Heap;
+
+static gboolean
+heap_less (const HeapItem *x,
+           const HeapItem *y)
+{
+  return x->key < y->key || (x->key == y->key && x->v < y->v);
+}
+
+static void
+heap_push (Heap    *h,
+           double   key,
+           guint32  v)
+{
+  gsize i;
+
+  if (h->len == h->cap)
+    {
+      h->cap = MAX (64, 2 * h->cap);
+      h->items = g_renew (HeapItem, h->items, h->cap);
+    }
+  i = h->len++;
+  h->items[i] = (HeapItem) { key, v };
+  while (i > 0 && heap_less (&h->items[i], &h->items[(i - 1) / 2]))
+    {
+      HeapItem t = h->items[i];
+      h->items[i] = h->items[(i - 1) / 2];
+      h->items[(i - 1) / 2] = t;
+      i = (i - 1) / 2;
+    }
+}
+
+static HeapItem
+heap_pop (Heap *h)
+{
+  HeapItem top = h->items[0];
+  gsize i = 0;
+
+  h->items[0] = h->items[--h->len];
+  for (;;)
+    {
+      gsize l = 2 * i + 1, r = l + 1, m = i;
+      if (l < h->len && heap_less (&h->items[l], &h->items[m]))
+        m = l;
+      if (r < h->len && heap_less (&h->items[r], &h->items[m]))
+        m = r;
+      if (m == i)
+        break;
+      HeapItem t = h->items[i];
+      h->items[i] = h->items[m];
+      h->items[m] = t;
+      i = m;
+    }
+  return top;
+}
+
+static double
+edge_length (const OpMesh *mesh,
+             guint32       u,
+             guint32       v)
+{
+  const float *p = &mesh->positions[3 * u], *q = &mesh->positions[3 * v];
+  double dx = (double) p[0] - q[0], dy = (double) p[1] - q[1], dz = (double) p[2] - q[2];
+  return sqrt (dx * dx + dy * dy + dz * dz);
+}
+
+/* Multi-source Dijkstra.  Vertices for which @allowed is 0 are never
+ * entered (NULL allows all); walks stop beyond @limit.  @dist gets the
+ * distance (INFINITY where unreached) and @owner (may be NULL) the index
+ * of the nearest source; on equal distance the lower source index wins. */
+static void
+dijkstra (const OpMesh         *mesh,
+          const OpSegAdjacency *adj,
+          const guint32        *sources,
+          guint                 n_sources,
+          const guint8         *allowed,
+          double                limit,
+          double               *dist,
+          guint8               *owner)
+{
+  Heap h = { 0 };
+
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    dist[v] = INFINITY;
+  for (guint s = 0; s < n_sources; s++)
+    {
+      dist[sources[s]] = 0.0;
+      if (owner)
+        owner[sources[s]] = (guint8) s;
+      heap_push (&h, 0.0, sources[s]);
+    }
+  while (h.len > 0)
+    {
+      HeapItem it = heap_pop (&h);
+      guint32 u = it.v;
+
+      if (it.key > dist[u])
+        continue;
+      for (gsize k = adj->offsets[u]; k < adj->offsets[u + 1]; k++)
+        {
+          guint32 w = adj->neighbours[k];
+          double nd;
+
+          if (allowed && !allowed[w])
+            continue;
+          nd = dist[u] + edge_length (mesh, u, w);
+          if (nd > limit)
+            continue;
+          if (nd < dist[w] || (owner && nd == dist[w] && owner[u] < owner[w]))
+            {
+              gboolean improved = nd < dist[w];
+              dist[w] = nd;
+              if (owner)
+                owner[w] = owner[u];
+              if (improved)
+                heap_push (&h, nd, w);
+            }
+        }
+    }
+  g_free (h.items);
+}
+
+OpSegChange *
+op_seg_split_seeds (const OpMesh         *mesh,
+                    const OpSegAdjacency *adjacency,
+                    const gint32         *labels,
+                    gboolean              upper,
+                    int                   fdi,
+                    guint32               seed_keep,
+                    guint32               seed_new,
+                    int                   new_label,
+                    GError              **error)
+{
+  g_autofree guint8 *allowed = NULL, *owner = NULL, *mask = NULL;
+  g_autofree double *dist = NULL;
+  guint32 seeds[2] = { seed_keep, seed_new };
+  gsize n = 0, n_new = 0, n_keep = 0;
+
+  g_return_val_if_fail (mesh != NULL && adjacency != NULL && labels != NULL, NULL);
+  g_return_val_if_fail (adjacency->n_vertices == mesh->n_vertices, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  n = mesh->n_vertices;
+  if (!check_present (labels, n, upper, fdi, "split", error) ||
+      !check_new_number (labels, n, upper, new_label, FALSE, "split", error))
+    return NULL;
+  for (int s = 0; s < 2; s++)
+    if (seeds[s] >= n || labels[seeds[s]] != fdi)
+      {
+        g_set_error (error, OP_SEG_EDIT_ERROR, seeds[s] >= n ? OP_SEG_EDIT_ERROR_VERTEX : OP_SEG_EDIT_ERROR_GEOMETRY,
+                     "split: seed vertex %u is not on tooth %d", seeds[s], fdi);
+        return NULL;
+      }
+  if (seed_keep == seed_new)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_GEOMETRY,
+                   "split: the two seeds are the same vertex %u", seed_keep);
+      return NULL;
+    }
+
+  allowed = g_new (guint8, n);
+  owner = g_new0 (guint8, n);
+  mask = g_new0 (guint8, n);
+  dist = g_new (double, n);
+  for (gsize v = 0; v < n; v++)
+    allowed[v] = labels[v] == fdi;
+  dijkstra (mesh, adjacency, seeds, 2, allowed, INFINITY, dist, owner);
+  for (gsize v = 0; v < n; v++)
+    if (allowed[v] && isfinite (dist[v]))
+      {
+        mask[v] = owner[v] == 1;
+        n_new += mask[v];
+        n_keep += !mask[v];
+      }
+  g_assert (n_new > 0 && n_keep > 0);   /* each seed owns itself */
+  return change_from_mask (labels, n, mask, NULL, new_label,
+                           g_strdup_printf ("split %d between two seeds, part -> %d", fdi, new_label));
+}
+
+OpSegChange *
+op_seg_paint (const OpMesh         *mesh,
+              const OpSegAdjacency *adjacency,
+              const gint32         *labels,
+              gboolean              upper,
+              const OpSegBrush     *brush,
+              GError              **error)
+{
+  g_autofree guint8 *mask = NULL;
+  gsize n;
+  OpSegChange *change;
+
+  g_return_val_if_fail (mesh != NULL && adjacency != NULL && labels != NULL && brush != NULL, NULL);
+  g_return_val_if_fail (adjacency->n_vertices == mesh->n_vertices, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  n = mesh->n_vertices;
+  if (brush->vertex >= n)
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_VERTEX,
+                   "brush: vertex %u is outside the mesh of %" G_GSIZE_FORMAT " vertices", brush->vertex, n);
+      return NULL;
+    }
+  if (!(brush->radius_mm > 0.f) || !isfinite (brush->radius_mm))
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_GEOMETRY,
+                   "brush: the radius must be a positive number of millimetres, not %g", (double) brush->radius_mm);
+      return NULL;
+    }
+  if (!label_fits_jaw (brush->label, upper))
+    {
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL,
+                   "brush: %d is neither 0 (gingiva) nor an FDI tooth number of the %s jaw",
+                   brush->label, upper ? "upper" : "lower");
+      return NULL;
+    }
+
+  mask = g_new0 (guint8, n);
+  if (brush->geodesic)
+    {
+      g_autofree double *dist = g_new (double, n);
+
+      dijkstra (mesh, adjacency, &brush->vertex, 1, NULL, brush->radius_mm, dist, NULL);
+      for (gsize v = 0; v < n; v++)
+        mask[v] = isfinite (dist[v]);
+    }
+  else
+    {
+      /* A flood fill over the vertices inside the ball, so that only the
+       * surface connected to the centre within the radius is painted. */
+      const float *c = &mesh->positions[3 * brush->vertex];
+      double r2 = (double) brush->radius_mm * brush->radius_mm;
+      g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+      mask[brush->vertex] = 1;
+      g_array_append_val (stack, brush->vertex);
+      while (stack->len > 0)
+        {
+          guint32 u = g_array_index (stack, guint32, stack->len - 1);
+          g_array_set_size (stack, stack->len - 1);
+          for (gsize k = adjacency->offsets[u]; k < adjacency->offsets[u + 1]; k++)
+            {
+              guint32 w = adjacency->neighbours[k];
+              const float *p = &mesh->positions[3 * w];
+              double dx = (double) p[0] - c[0], dy = (double) p[1] - c[1], dz = (double) p[2] - c[2];
+
+              if (mask[w] || dx * dx + dy * dy + dz * dz > r2)
+                continue;
+              mask[w] = 1;
+              g_array_append_val (stack, w);
+            }
+        }
+    }
+  if (brush->spare_other_teeth)
+    for (gsize v = 0; v < n; v++)
+      if (labels[v] != 0 && labels[v] != brush->label)
+        mask[v] = 0;
+
+  change = change_from_mask (labels, n, mask, NULL, brush->label,
+                             brush->label == 0
+                               ? g_strdup_printf ("erase %.1f mm at vertex %u", (double) brush->radius_mm, brush->vertex)
+                               : g_strdup_printf ("paint %d, %.1f mm at vertex %u", brush->label,
+                                                  (double) brush->radius_mm, brush->vertex));
+  if (change->n_vertices == 0)
+    {
+      op_seg_change_free (change);
+      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_EMPTY,
+                   "brush: every vertex within %.1f mm of vertex %u already has label %d",
+                   (double) brush->radius_mm, brush->vertex, brush->label);
+      return NULL;
+    }
+  return change;
+}
+
+guint
+op_seg_corrected_confidence (const gint32 *base,
+                             const gint32 *labels,
+                             gsize         n,
+                             const int    *base_fdi,
+                             const float  *base_confidence,
+                             guint         n_base,
+                             float        *out_confidence,
+                             guint         max)
+{
+  gboolean touched[FDI_SLOTS] = { FALSE };
+  float conf[FDI_SLOTS] = { 0.f };
+  gboolean known[FDI_SLOTS] = { FALSE };
+  gsize counts[FDI_SLOTS];
+  guint k = 0;
+
+  g_return_val_if_fail (base != NULL && labels != NULL, 0);
+  g_return_val_if_fail (base_fdi != NULL || n_base == 0, 0);
+
+  for (guint i = 0; i < n_base; i++)
+    if (base_fdi[i] > 0 && base_fdi[i] < FDI_SLOTS)
+      {
+        conf[base_fdi[i]] = base_confidence[i];
+        known[base_fdi[i]] = TRUE;
+      }
+  /* A vertex whose label changed changes the vertex set of both teeth it
+   * moved between: neither is the automatic result any more. */
+  for (gsize v = 0; v < n; v++)
+    if (base[v] != labels[v])
+      {
+        if (base[v] > 0 && base[v] < FDI_SLOTS)
+          touched[base[v]] = TRUE;
+        if (labels[v] > 0 && labels[v] < FDI_SLOTS)
+          touched[labels[v]] = TRUE;
+      }
+  count_labels (labels, n, counts);
+  for (int f = 1; f < FDI_SLOTS; f++)
+    if (counts[f] > 0)
+      {
+        if (k < max)
+          out_confidence[k] = touched[f] ? 1.f : known[f] ? conf[f] : 0.f;
+        k++;
+      }
+  return k;
+}
+
+/* ---- the undo stack ------------------------------------------------- */
+
+OpSegEdits *
+op_seg_edits_new (const gint32 *labels,
+                  gsize         n,
+                  gboolean      upper)
+{
+  OpSegEdits *e;
+
+  g_return_val_if_fail (labels != NULL || n == 0, NULL);
+
+  e = g_new0 (OpSegEdits, 1);
+  e->labels = g_new (gint32, MAX (n, 1));
+  if (n > 0)
+    memcpy (e->labels, labels, n * sizeof *labels);
+  e->n = n;
+  e->upper = upper;
+  e->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) op_seg_change_free);
+  return e;
+}
+
+void
+op_seg_edits_free (OpSegEdits *edits)
+{
+  if (edits == NULL)
+    return;
+  g_free (edits->labels);
+  g_ptr_array_unref (edits->changes);
+  g_free (edits);
+}
+
+const gint32 *
+op_seg_edits_get_labels (const OpSegEdits *edits,
+                         gsize            *n)
+{
+  g_return_val_if_fail (edits != NULL, NULL);
+  if (n)
+    *n = edits->n;
+  return edits->labels;
+}
+
+gboolean
+op_seg_edits_is_upper (const OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, FALSE);
+  return edits->upper;
+}
+
+gboolean
+op_seg_edits_push (OpSegEdits  *edits,
+                   OpSegChange *change)
+{
+  g_return_val_if_fail (edits != NULL, FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  if (!op_seg_change_apply (change, edits->labels, edits->n))
+    {
+      op_seg_change_free (change);
+      return FALSE;
+    }
+  /* A new edit after undoing makes the undone ones unreachable. */
+  g_ptr_array_set_size (edits->changes, edits->depth);
+  g_ptr_array_add (edits->changes, change);
+  edits->depth++;
+  return TRUE;
+}
+
+gboolean
+op_seg_edits_can_undo (const OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, FALSE);
+  return edits->depth > 0;
+}
+
+gboolean
+op_seg_edits_can_redo (const OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, FALSE);
+  return edits->depth < edits->changes->len;
+}
+
+const OpSegChange *
+op_seg_edits_peek_undo (const OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, NULL);
+  return edits->depth > 0 ? g_ptr_array_index (edits->changes, edits->depth - 1) : NULL;
+}
+
+const OpSegChange *
+op_seg_edits_peek_redo (const OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, NULL);
+  return edits->depth < edits->changes->len ? g_ptr_array_index (edits->changes, edits->depth) : NULL;
+}
+
+gboolean
+op_seg_edits_undo (OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, FALSE);
+
+  if (edits->depth == 0 ||
+      !op_seg_change_revert (g_ptr_array_index (edits->changes, edits->depth - 1), edits->labels, edits->n))
+    return FALSE;
+  edits->depth--;
+  return TRUE;
+}
+
+gboolean
+op_seg_edits_redo (OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, FALSE);
+
+  if (edits->depth >= edits->changes->len ||
+      !op_seg_change_apply (g_ptr_array_index (edits->changes, edits->depth), edits->labels, edits->n))
+    return FALSE;
+  edits->depth++;
+  return TRUE;
+}
+
+guint
+op_seg_edits_get_depth (const OpSegEdits *edits)
+{
+  g_return_val_if_fail (edits != NULL, 0);
+  return edits->depth;
+}
