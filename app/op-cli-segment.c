@@ -1,4 +1,8 @@
-/* op-cli-segment.c: orthoplan-cli segment | segment-eval. */
+/* op-cli-segment.c: orthoplan-cli segment | segment-eval.
+ *
+ * "segment CASE" stores what it finds as the scan's next automatic
+ * segmentation version; "segment versions" and "segment edit" live in
+ * op-cli-segment-edit.c. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -9,13 +13,18 @@
 #include "op-labels-json.h"
 #include "op-mesh-io.h"
 #include "op-segment-eval.h"
+#include "op-seg-edit.h"
 #include "op-segment.h"
 
-/* FILE, or the number of a case whose scan of the chosen jaw is used. */
+/* FILE, or the number of a case whose scan of the chosen jaw is used;
+ * then @out_store and @out_scan get the store and the scan, so that the
+ * result can be stored with it. */
 static OpMesh *
 load_input (OpCliGlobals  *globals,
             const char    *what,
             OpSegmentJaw   jaw,
+            OpStore      **out_store,
+            OpScanRecord **out_scan,
             GError       **error)
 {
   char *end = NULL;
@@ -39,14 +48,61 @@ load_input (OpCliGlobals  *globals,
           (rec->jaw == OP_JAW_LOWER && jaw == OP_SEGMENT_JAW_LOWER))
         {
           g_autoptr(GBytes) bytes = op_store_get_scan_bytes (store, rec->id, error);
+          OpMesh *mesh;
+
           if (bytes == NULL)
             return NULL;
-          return op_mesh_load_bytes (bytes, rec->filename, NULL, NULL, globals->cancellable, error);
+          mesh = op_mesh_load_bytes (bytes, rec->filename, NULL, NULL, globals->cancellable, error);
+          if (mesh != NULL)
+            {
+              *out_store = g_steal_pointer (&store);
+              *out_scan = g_ptr_array_steal_index (scans, i);
+            }
+          return mesh;
         }
     }
   g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_FAILED, _("case %s has no %s scan"), what,
                jaw == OP_SEGMENT_JAW_LOWER ? _("lower") : _("upper"));
   return NULL;
+}
+
+/* Stores @seg as the scan's next automatic version, with each tooth's
+ * numbering confidence.  Returns the version, or 0. */
+static int
+store_automatic (OpStore              *store,
+                 const OpScanRecord   *scan,
+                 const OpSegmentation *seg,
+                 GError              **error)
+{
+  guint n_teeth = op_seg_labels_teeth (seg->labels, seg->n_vertices, NULL, NULL, 0);
+  g_autofree int *fdi = g_new (int, MAX (n_teeth, 1));
+  g_autofree OpSegmentationTooth *teeth = g_new0 (OpSegmentationTooth, MAX (n_teeth, 1));
+  g_autoptr(GString) note = g_string_new ("automatic");
+  OpSegmentationInput in = { 0 };
+
+  op_seg_labels_teeth (seg->labels, seg->n_vertices, fdi, NULL, n_teeth);
+  for (guint i = 0; i < n_teeth; i++)
+    {
+      teeth[i].fdi = fdi[i];
+      /* A label with no tooth of the dentition behind it was not numbered
+       * with any confidence. */
+      for (guint j = 0; j < seg->dentition->teeth->len; j++)
+        {
+          const OpTooth *t = g_ptr_array_index (seg->dentition->teeth, j);
+          if (t->fdi == fdi[i])
+            teeth[i].confidence = CLAMP (t->confidence, 0.f, 1.f);
+        }
+    }
+  for (guint i = 0; i < seg->warnings->len; i++)
+    g_string_append_printf (note, "%s%s", i == 0 ? ": " : "; ", (const char *) g_ptr_array_index (seg->warnings, i));
+  in.source = OP_SEGMENTATION_AUTOMATIC;
+  in.upper = seg->upper;
+  in.labels = seg->labels;
+  in.n_vertices = seg->n_vertices;
+  in.teeth = teeth;
+  in.n_teeth = n_teeth;
+  in.note = note->str;
+  return op_store_add_segmentation (store, scan->id, &in, error);
 }
 
 gboolean
@@ -60,7 +116,10 @@ op_cli_segment (OpCliGlobals  *globals,
   gboolean json = FALSE;
   g_autoptr(OpMesh) mesh = NULL;
   g_autoptr(OpSegmentation) seg = NULL;
+  g_autoptr(OpStore) store = NULL;
+  g_autoptr(OpScanRecord) scan = NULL;
   OpSegmentOptions options = { 0 };
+  int version = 0;
   GOptionEntry entries[] = {
     { "jaw", 0, 0, G_OPTION_ARG_STRING, &jaw_name, N_("upper or lower (default: found from the teeth)"), N_("JAW") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Write the labels as Teeth3DS JSON"), N_("FILE") },
@@ -68,7 +127,15 @@ op_cli_segment (OpCliGlobals  *globals,
     { NULL }
   };
 
-  if (!op_cli_parse (_("FILE|CASE — find the teeth of one arch and number them"), NULL, entries, &argc, &argv, error))
+  if (argc >= 2 && g_str_equal (argv[1], "versions"))
+    return op_cli_segment_versions (globals, argc - 1, argv + 1, error);
+  if (argc >= 2 && g_str_equal (argv[1], "edit"))
+    return op_cli_segment_edit (globals, argc - 1, argv + 1, error);
+
+  if (!op_cli_parse (_("FILE|CASE — find the teeth of one arch and number them"),
+                     _("Given a case, the result is stored as the scan's next segmentation version. "
+                       "See also “segment versions CASE SCAN” and “segment edit CASE SCAN”."),
+                     entries, &argc, &argv, error))
     return FALSE;
   if (argc != 2)
     {
@@ -88,13 +155,19 @@ op_cli_segment (OpCliGlobals  *globals,
         }
     }
 
-  mesh = load_input (globals, argv[1], options.jaw, error);
+  mesh = load_input (globals, argv[1], options.jaw, &store, &scan, error);
   if (mesh == NULL)
     return FALSE;
+  /* A case's scan was imported as one jaw; its labels are stored as that
+   * jaw's, so the segmentation is told it rather than left to guess. */
+  if (scan != NULL && options.jaw == OP_SEGMENT_JAW_AUTO)
+    options.jaw = scan->jaw == OP_JAW_LOWER ? OP_SEGMENT_JAW_LOWER : OP_SEGMENT_JAW_UPPER;
   seg = op_segment (mesh, &options, NULL, error);
   if (seg == NULL)
     return FALSE;
   if (out && !op_labels_json_save (out, seg->labels, seg->n_vertices, seg->upper, error))
+    return FALSE;
+  if (store != NULL && !(version = store_automatic (store, scan, seg, error)))
     return FALSE;
 
   if (json)
@@ -126,6 +199,11 @@ op_cli_segment (OpCliGlobals  *globals,
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
+      json_builder_set_member_name (b, "stored_version");
+      if (version > 0)
+        json_builder_add_int_value (b, version);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "warnings");
       json_builder_begin_array (b);
       for (guint i = 0; i < seg->warnings->len; i++)
@@ -148,6 +226,8 @@ op_cli_segment (OpCliGlobals  *globals,
         g_print (_("Warning: %s\n"), (char *) g_ptr_array_index (seg->warnings, i));
       if (out)
         g_print ("%s\n", out);
+      if (version > 0)
+        g_print (_("Stored as segmentation v%d of scan %" G_GINT64_FORMAT "\n"), version, scan->id);
     }
   return TRUE;
 }

@@ -19,6 +19,9 @@ G_DEFINE_QUARK (op-seg-edit-error-quark, op_seg_edit_error)
  * hash table and keeps iteration in number order. */
 #define FDI_SLOTS 100
 
+/* How much a concave fold slows a seeded split's fronts (see edge_cost). */
+#define OP__CONCAVE_WEIGHT_MM 4.0
+
 struct _OpSegEdits
 {
   gint32    *labels;
@@ -437,6 +440,8 @@ op_seg_adjacency_free (OpSegAdjacency *adjacency)
 
 guint32
 op_seg_nearest_vertex (const OpMesh *mesh,
+                       const gint32 *labels,
+                       int           label,
                        const float   point[3])
 {
   guint32 best = G_MAXUINT32;
@@ -449,6 +454,8 @@ op_seg_nearest_vertex (const OpMesh *mesh,
       const float *p = &mesh->positions[3 * v];
       double dx = (double) p[0] - point[0], dy = (double) p[1] - point[1], dz = (double) p[2] - point[2];
       double d = dx * dx + dy * dy + dz * dz;
+      if (labels && labels[v] != label)
+        continue;
       if (d < best_d)
         {
           best_d = d;
@@ -524,14 +531,30 @@ heap_pop (Heap *h)
   return top;
 }
 
+/* The cost of walking from @u to @v: the edge's length, and with
+ * @normals, more where the surface folds inwards along the edge.  The
+ * normal curvature along the edge is about -(n_v - n_u) . e / |e| (e the
+ * edge); it is positive in a concave fold such as the groove where two
+ * touching teeth meet.  Fronts grown from two seeds slow down in the
+ * groove and meet there rather than at the midpoint between the seeds. */
 static double
-edge_length (const OpMesh *mesh,
-             guint32       u,
-             guint32       v)
+edge_cost (const OpMesh *mesh,
+           const float  *normals,
+           guint32       u,
+           guint32       v)
 {
   const float *p = &mesh->positions[3 * u], *q = &mesh->positions[3 * v];
-  double dx = (double) p[0] - q[0], dy = (double) p[1] - q[1], dz = (double) p[2] - q[2];
-  return sqrt (dx * dx + dy * dy + dz * dz);
+  double e[3] = { (double) q[0] - p[0], (double) q[1] - p[1], (double) q[2] - p[2] };
+  double len = sqrt (e[0] * e[0] + e[1] * e[1] + e[2] * e[2]), kappa;
+
+  if (normals == NULL || len <= 0.0)
+    return len;
+  kappa = 0.0;
+  for (int i = 0; i < 3; i++)
+    kappa -= ((double) normals[3 * v + i] - normals[3 * u + i]) * e[i];
+  kappa /= len * len;
+  /* 1 / mm: a groove of 0.5 mm radius costs 1 + 4 * 2 = 9 times its length. */
+  return len * (1.0 + OP__CONCAVE_WEIGHT_MM * MAX (kappa, 0.0));
 }
 
 /* Multi-source Dijkstra.  Vertices for which @allowed is 0 are never
@@ -540,6 +563,7 @@ edge_length (const OpMesh *mesh,
  * of the nearest source; on equal distance the lower source index wins. */
 static void
 dijkstra (const OpMesh         *mesh,
+          const float          *normals,
           const OpSegAdjacency *adj,
           const guint32        *sources,
           guint                 n_sources,
@@ -573,7 +597,7 @@ dijkstra (const OpMesh         *mesh,
 
           if (allowed && !allowed[w])
             continue;
-          nd = dist[u] + edge_length (mesh, u, w);
+          nd = dist[u] + edge_cost (mesh, normals, u, w);
           if (nd > limit)
             continue;
           if (nd < dist[w] || (owner && nd == dist[w] && owner[u] < owner[w]))
@@ -603,6 +627,7 @@ op_seg_split_seeds (const OpMesh         *mesh,
 {
   g_autofree guint8 *allowed = NULL, *owner = NULL, *mask = NULL;
   g_autofree double *dist = NULL;
+  g_autofree float *normals = NULL;
   guint32 seeds[2] = { seed_keep, seed_new };
   gsize n = 0, n_new = 0, n_keep = 0;
 
@@ -634,7 +659,14 @@ op_seg_split_seeds (const OpMesh         *mesh,
   dist = g_new (double, n);
   for (gsize v = 0; v < n; v++)
     allowed[v] = labels[v] == fdi;
-  dijkstra (mesh, adjacency, seeds, 2, allowed, INFINITY, dist, owner);
+  if (mesh->normals == NULL)
+    {
+      /* Normals of a copy: the caller's mesh stays untouched. */
+      g_autoptr(OpMesh) copy = op_mesh_copy (mesh);
+      op_mesh_compute_normals (copy);
+      normals = g_steal_pointer (&copy->normals);
+    }
+  dijkstra (mesh, normals ? normals : mesh->normals, adjacency, seeds, 2, allowed, INFINITY, dist, owner);
   for (gsize v = 0; v < n; v++)
     if (allowed[v] && isfinite (dist[v]))
       {
@@ -689,7 +721,7 @@ op_seg_paint (const OpMesh         *mesh,
     {
       g_autofree double *dist = g_new (double, n);
 
-      dijkstra (mesh, adjacency, &brush->vertex, 1, NULL, brush->radius_mm, dist, NULL);
+      dijkstra (mesh, NULL, adjacency, &brush->vertex, 1, NULL, brush->radius_mm, dist, NULL);
       for (gsize v = 0; v < n; v++)
         mask[v] = isfinite (dist[v]);
     }

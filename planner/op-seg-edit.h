@@ -83,9 +83,13 @@ typedef struct {
 OpSegAdjacency *op_seg_adjacency_new  (const OpMesh   *mesh);
 void            op_seg_adjacency_free (OpSegAdjacency *adjacency);
 
-/* The vertex of @mesh nearest to @point (mm), the first one on a tie;
- * G_MAXUINT32 for a mesh without vertices. */
+/* The vertex of @mesh nearest to @point (mm), the first one on a tie,
+ * among the vertices labelled @label when @labels is not NULL (a click on
+ * a tooth picks a vertex of that tooth even where the gingiva is nearer);
+ * G_MAXUINT32 when there is none. */
 guint32  op_seg_nearest_vertex (const OpMesh *mesh,
+                                const gint32 *labels,
+                                int           label,
                                 const float   point[3]);
 
 /* Renumbers tooth @from to @to.  @to must be an FDI number of the jaw
@@ -129,8 +133,9 @@ OpSegChange *op_seg_split_plane (const OpMesh *mesh,
 /* Splits tooth @fdi between two seed vertices, as a person clicks the
  * middle of each of two teeth that were found as one: every vertex of
  * @fdi goes to the seed nearer to it along the tooth's own surface
- * (geodesic distance over the mesh edges, through vertices of @fdi
- * only).  The part of @seed_new takes @new_label, an FDI number of the jaw
+ * (geodesic distance over the mesh edges, through vertices of @fdi only,
+ * with edges in concave folds made longer so that the border settles in
+ * the groove between two touching crowns).  The part of @seed_new takes @new_label, an FDI number of the jaw
  * that no vertex carries yet.  Both seeds must be vertices of @fdi;
  * vertices of @fdi reached from neither seed stay with @fdi. */
 OpSegChange *op_seg_split_seeds (const OpMesh         *mesh,

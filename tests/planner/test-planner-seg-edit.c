@@ -264,34 +264,25 @@ merge_then_split_seeds (gboolean upper, int keep, int other)
 
   centroid (m, m->labels, keep, ck);
   centroid (m, m->labels, other, co);
-  sk = op_seg_nearest_vertex (m, ck);
-  so = op_seg_nearest_vertex (m, co);
   /* The nearest vertex to a crown's centroid may be on the gingiva or a
-   * neighbour; walk to the nearest vertex of the merged tooth instead. */
-  {
-    double bk = INFINITY, bo = INFINITY;
-    for (gsize v = 0; v < n; v++)
-      if (labels[v] == keep)
-        {
-          const float *p = &m->positions[3 * v];
-          double dk = 0, d_o = 0;
-          for (int i = 0; i < 3; i++)
-            {
-              dk += (p[i] - ck[i]) * (p[i] - ck[i]);
-              d_o += (p[i] - co[i]) * (p[i] - co[i]);
-            }
-          if (dk < bk) { bk = dk; sk = (guint32) v; }
-          if (d_o < bo) { bo = d_o; so = (guint32) v; }
-        }
-  }
+   * neighbour: the seeds are the nearest vertices of the merged tooth. */
+  sk = op_seg_nearest_vertex (m, labels, keep, ck);
+  so = op_seg_nearest_vertex (m, labels, keep, co);
+  g_assert_cmpint (labels[sk], ==, keep);
+  g_assert_cmpint (labels[so], ==, keep);
+  g_assert_cmpint (m->labels[so], ==, other);
+  /* Without the label filter the nearest vertex may be anywhere. */
+  g_assert_cmpuint (op_seg_nearest_vertex (m, NULL, 0, &m->positions[3 * sk]), ==, sk);
   change = op_seg_split_seeds (m, a->adjacency, labels, upper, keep, sk, so, other, &error);
   g_assert_no_error (error);
   g_assert_true (change != NULL && op_seg_edits_push (edits, change));
   f_keep = tooth_f1 (a, op_seg_edits_get_labels (edits, NULL), keep);
   f_other = tooth_f1 (a, op_seg_edits_get_labels (edits, NULL), other);
   g_test_message ("split %d/%d between seeds: F1 %.3f / %.3f", keep, other, f_keep, f_other);
-  g_assert_cmpfloat (f_keep, >=, 0.85);
-  g_assert_cmpfloat (f_other, >=, 0.85);
+  /* Plain geodesic distance gave 0.88-0.92 on the incisors; the fold
+   * weighting puts the border in the groove (0.98 and better). */
+  g_assert_cmpfloat (f_keep, >=, 0.95);
+  g_assert_cmpfloat (f_other, >=, 0.95);
 
   /* Undoing both gives back the truth, byte for byte. */
   g_assert_true (op_seg_edits_undo (edits));
@@ -620,7 +611,7 @@ test_undo_redo (void)
   PUSH (op_seg_reassign (op_seg_edits_get_labels (edits, NULL), n, FALSE, 48, 85, &error));
   PUSH (op_seg_merge (op_seg_edits_get_labels (edits, NULL), n, FALSE, 31, 32, &error));
   {
-    OpSegBrush b = { .vertex = op_seg_nearest_vertex (m, m->positions), .radius_mm = 3.f, .geodesic = TRUE, .label = 33 };
+    OpSegBrush b = { .vertex = op_seg_nearest_vertex (m, NULL, 0, m->positions), .radius_mm = 3.f, .geodesic = TRUE, .label = 33 };
     /* Paint 33 where the first vertex is; if that is 33 already, erase. */
     if (op_seg_edits_get_labels (edits, NULL)[b.vertex] == 33)
       b.label = 0;
