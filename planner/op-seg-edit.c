@@ -773,6 +773,56 @@ op_seg_paint (const OpMesh         *mesh,
   return change;
 }
 
+OpMesh *
+op_seg_extract_label (const OpMesh *mesh,
+                      const gint32 *labels,
+                      int           label)
+{
+  g_autofree guint32 *remap = NULL;
+  OpMesh *out;
+  gsize nt = 0, nv = 0;
+
+  g_return_val_if_fail (mesh != NULL && labels != NULL, NULL);
+
+  remap = g_new (guint32, MAX (mesh->n_vertices, 1));
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    remap[v] = G_MAXUINT32;
+#define TRI_LABEL(t) \
+  ((labels[mesh->indices[3 * (t)]] == labels[mesh->indices[3 * (t) + 1]] && \
+    labels[mesh->indices[3 * (t)]] == labels[mesh->indices[3 * (t) + 2]]) ? labels[mesh->indices[3 * (t)]] : 0)
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    if (TRI_LABEL (t) == label)
+      {
+        nt++;
+        for (int k = 0; k < 3; k++)
+          remap[mesh->indices[3 * t + k]] = 0;
+      }
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    if (remap[v] != G_MAXUINT32)
+      remap[v] = (guint32) nv++;
+  out = op_mesh_new (nv, nt, (mesh->normals ? OP_MESH_ATTR_NORMALS : 0) | (mesh->labels ? OP_MESH_ATTR_LABELS : 0));
+  for (gsize v = 0; v < mesh->n_vertices; v++)
+    if (remap[v] != G_MAXUINT32)
+      {
+        memcpy (&out->positions[3 * remap[v]], &mesh->positions[3 * v], 3 * sizeof (float));
+        if (mesh->normals)
+          memcpy (&out->normals[3 * remap[v]], &mesh->normals[3 * v], 3 * sizeof (float));
+        if (mesh->labels)
+          out->labels[remap[v]] = label;
+      }
+  nt = 0;
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    if (TRI_LABEL (t) == label)
+      {
+        for (int k = 0; k < 3; k++)
+          out->indices[3 * nt + k] = remap[mesh->indices[3 * t + k]];
+        nt++;
+      }
+#undef TRI_LABEL
+  op_mesh_compute_bounds (out);
+  return out;
+}
+
 guint
 op_seg_corrected_confidence (const gint32 *base,
                              const gint32 *labels,

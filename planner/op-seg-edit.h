@@ -175,6 +175,17 @@ OpSegChange *op_seg_paint    (const OpMesh         *mesh,
                               const OpSegBrush     *brush,
                               GError              **error);
 
+/* The part of @mesh that shows label @label, for drawing and picking one
+ * tooth at a time: the triangles whose three corners all carry @label, or
+ * for @label 0 every triangle that is not wholly one tooth's (so the
+ * pieces together cover the mesh once).  Only the vertices used are kept,
+ * in their original order, with normals when @mesh has them; the labels
+ * of the result are @label when @mesh has labels.  A label with no
+ * triangle gives a mesh with no triangles. */
+OpMesh  *op_seg_extract_label (const OpMesh *mesh,
+                               const gint32 *labels,
+                               int           label);
+
 /* Confidence per tooth of corrected labels: a tooth whose vertex set is
  * exactly what it was in the automatic labels @base keeps its confidence
  * from @base_fdi/@base_confidence (@n_base teeth; 0 when it has none

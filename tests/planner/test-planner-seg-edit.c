@@ -656,6 +656,54 @@ test_undo_redo (void)
   g_assert_cmpmem (op_seg_edits_get_labels (edits, NULL), n * 4, m->labels, n * 4);
 }
 
+/* The pieces per label cover every triangle once, and a tooth's piece
+ * holds only vertices of that tooth. */
+static void
+test_extract (void)
+{
+  const Arch *a = arch_or_skip (TRUE);
+  int fdi[32];
+  guint n_teeth;
+  gsize total = 0;
+  const OpMesh *m;
+
+  if (a == NULL)
+    return;
+  m = a->phantom->mesh;
+  n_teeth = op_seg_labels_teeth (m->labels, m->n_vertices, fdi, NULL, 32);
+  for (guint i = 0; i <= n_teeth; i++)
+    {
+      int label = i < n_teeth ? fdi[i] : 0;
+      g_autoptr(OpMesh) piece = op_seg_extract_label (m, m->labels, label);
+      g_autoptr(GError) error = NULL;
+
+      total += piece->n_triangles;
+      g_assert_cmpuint (piece->n_triangles, >, 100);
+      g_assert_true (op_mesh_validate (piece, &error));
+      g_assert_no_error (error);
+      if (label != 0)
+        {
+          /* Every vertex of the piece is a vertex of the tooth. */
+          gsize bad = 0;
+          for (gsize v = 0; v < piece->n_vertices; v++)
+            {
+              guint32 src = op_seg_nearest_vertex (m, NULL, 0, &piece->positions[3 * v]);
+              bad += m->labels[src] != label;
+            }
+          g_assert_cmpuint (bad, ==, 0);
+          g_assert_cmpint (piece->labels[0], ==, label);
+        }
+      if (i == 0)
+        g_assert_cmpfloat (op_mesh_area (piece), >, 20.0);   /* a crown has tens of mm^2 */
+    }
+  g_assert_cmpuint (total, ==, m->n_triangles);
+  {
+    g_autoptr(OpMesh) none = op_seg_extract_label (m, m->labels, 28);
+    g_assert_cmpuint (none->n_triangles, ==, 0);
+    g_assert_cmpuint (none->n_vertices, ==, 0);
+  }
+}
+
 static void
 test_deterministic (void)
 {
@@ -740,6 +788,7 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/seg-edit/brush", test_brush);
   g_test_add_func ("/planner/seg-edit/undo-redo", test_undo_redo);
   g_test_add_func ("/planner/seg-edit/deterministic", test_deterministic);
+  g_test_add_func ("/planner/seg-edit/extract", test_extract);
   rc = g_test_run ();
   for (int i = 0; i < 2; i++)
     {
