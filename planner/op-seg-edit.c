@@ -994,3 +994,12 @@ op_seg_edits_get_depth (const OpSegEdits *edits)
   g_return_val_if_fail (edits != NULL, 0);
   return edits->depth;
 }
+
+const OpSegChange *
+op_seg_edits_get_change (const OpSegEdits *edits,
+                         guint             i)
+{
+  g_return_val_if_fail (edits != NULL, NULL);
+  g_return_val_if_fail (i < edits->depth, NULL);
+  return g_ptr_array_index (edits->changes, i);
+}

@@ -226,6 +226,9 @@ gboolean       op_seg_edits_undo      (OpSegEdits   *edits);
 gboolean       op_seg_edits_redo      (OpSegEdits   *edits);
 /* How many changes are applied now (the undo depth). */
 guint          op_seg_edits_get_depth (const OpSegEdits *edits);
+/* The @i-th applied change, oldest first (@i below the depth); borrowed. */
+const OpSegChange *op_seg_edits_get_change (const OpSegEdits *edits,
+                                            guint             i);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpSegChange, op_seg_change_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpSegAdjacency, op_seg_adjacency_free)

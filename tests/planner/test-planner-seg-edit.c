@@ -622,6 +622,8 @@ test_undo_redo (void)
 #undef PUSH
   g_assert_cmpuint (op_seg_edits_get_depth (edits), ==, 5);
   g_assert_nonnull (op_seg_edits_peek_undo (edits));
+  g_assert_true (op_seg_edits_get_change (edits, 4) == op_seg_edits_peek_undo (edits));
+  g_assert_nonnull (strstr (op_seg_edits_get_change (edits, 0)->description, "48 -> 85"));
   g_assert_null (op_seg_edits_peek_redo (edits));
 
   /* Undo walks back through every state exactly. */

@@ -1,0 +1,64 @@
+/* op-teeth-view.h: the Teeth page, where a person checks and corrects a
+ * scan's segmentation.
+ *
+ * The 3D view shows the latest stored segmentation version of one arch
+ * scan: each tooth in its own colour, the gingiva pink.  A click selects a
+ * tooth; its number can be reassigned.  Edits go on an undo stack
+ * (planner/op-seg-edit's OpSegEdits); Save stores the labels as a new
+ * corrected version (io/op-store-segment), never overwriting one.  The
+ * scan and its labels load in a worker thread.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "op-store.h"
+#include "op-viewer.h"
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_TEETH_VIEW (op_teeth_view_get_type ())
+G_DECLARE_FINAL_TYPE (OpTeethView, op_teeth_view, OP, TEETH_VIEW, AdwBin)
+
+GtkWidget     *op_teeth_view_new              (void);
+void           op_teeth_view_set_store        (OpTeethView *self,
+                                               OpStore     *store);
+/* Loads the case's arch scans and shows the first one that has a
+ * segmentation (0 clears).  "loaded" is emitted when done. */
+void           op_teeth_view_load_case        (OpTeethView *self,
+                                               gint64       case_id);
+gint64         op_teeth_view_get_case_id      (OpTeethView *self);
+gboolean       op_teeth_view_get_busy         (OpTeethView *self);
+/* The scan shown (0 for none) and the version its labels came from. */
+gint64         op_teeth_view_get_scan_id      (OpTeethView *self);
+int            op_teeth_view_get_version      (OpTeethView *self);
+/* The labels as edited now (NULL when nothing is shown); borrowed. */
+const gint32  *op_teeth_view_get_labels       (OpTeethView *self,
+                                               gsize       *n);
+guint          op_teeth_view_get_n_teeth      (OpTeethView *self);
+
+/* Selects a tooth as a click does (0: none). */
+void           op_teeth_view_select_tooth     (OpTeethView *self,
+                                               int          fdi);
+int            op_teeth_view_get_selected_tooth (OpTeethView *self);
+/* The tooth drawn at (@x, @y) in the viewer, 0 for none. */
+int            op_teeth_view_pick             (OpTeethView *self,
+                                               double       x,
+                                               double       y);
+
+/* Renumbers the selected tooth as @to, recorded for undo; FALSE with the
+ * planner's message (a number of the other jaw, one in use) otherwise. */
+gboolean       op_teeth_view_reassign         (OpTeethView *self,
+                                               int          to,
+                                               GError     **error);
+gboolean       op_teeth_view_undo             (OpTeethView *self);
+gboolean       op_teeth_view_redo             (OpTeethView *self);
+/* How many edits are applied and not saved. */
+guint          op_teeth_view_get_n_unsaved    (OpTeethView *self);
+/* Stores the edited labels as a new corrected version; returns it, or 0. */
+int            op_teeth_view_save             (OpTeethView *self,
+                                               GError     **error);
+const char    *op_teeth_view_get_last_error   (OpTeethView *self);
+OpViewer      *op_teeth_view_get_viewer       (OpTeethView *self);
+
+G_END_DECLS
