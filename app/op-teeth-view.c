@@ -12,50 +12,7 @@
 
 #include "op-fdi.h"
 #include "op-mesh-io.h"
-#include "op-seg-edit.h"
-#include "op-teeth-view.h"
-
-struct _OpTeethView
-{
-  AdwBin                parent_instance;
-
-  /* template widgets */
-  GtkStack             *main_stack;
-  AdwStatusPage        *empty_page;
-  OpViewer             *viewer;
-  GtkFixed             *label_layer;
-  GtkDropDown          *scan_dropdown;
-  AdwActionRow         *version_row;
-  AdwActionRow         *tooth_row;
-  GtkSpinButton        *number_spin;
-  GtkLabel             *status_label;
-
-  /* owned */
-  OpStore              *store;
-  GCancellable         *cancellable;
-  GPtrArray            *scans;        /* OpScanRecord*, upper and lower arches only */
-  OpMesh               *mesh;         /* the scan shown, with normals */
-  gint32               *base;         /* the labels of the version loaded */
-  OpSegmentationRecord *record;
-  OpSegEdits           *edits;
-  GArray               *handles;      /* ToothHandle, one per piece drawn */
-  float                 label_camera[8]; /* the camera the labels were placed for */
-  int                   label_size[2];
-  char                 *last_error;
-  gint64                case_id;
-  gint64                scan_id;
-  int                   selected;
-  gboolean              busy;
-  gboolean              populating;   /* filling the drop-down: ignore its notify */
-  gboolean              framed;       /* the camera was framed on this scan */
-};
-
-typedef struct {
-  guint      handle;
-  int        fdi;
-  float      centre[3];   /* of the piece's vertices: where its number goes */
-  GtkWidget *label;       /* the number, in label_layer; NULL for the gingiva */
-} ToothHandle;
+#include "op-teeth-view-private.h"
 
 G_DEFINE_FINAL_TYPE (OpTeethView, op_teeth_view, ADW_TYPE_BIN)
 
@@ -67,7 +24,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void op_teeth_view_sync (OpTeethView *self);
 static void op_teeth_view_start_load (OpTeethView *self,
                                       gint64       scan_id);
 
@@ -182,8 +138,8 @@ clear_scene (OpTeethView *self)
   op_viewer_clear (self->viewer);
 }
 
-static void
-op_teeth_view_rebuild_scene (OpTeethView *self)
+void
+op__teeth_view_rebuild_scene (OpTeethView *self)
 {
   const gint32 *labels;
   int fdi[64];
@@ -256,9 +212,9 @@ op_teeth_view_rebuild_scene (OpTeethView *self)
   place_labels (self, TRUE);
 }
 
-static void
-op_teeth_view_set_error (OpTeethView *self,
-                         const char  *message)
+void
+op__teeth_view_set_error (OpTeethView *self,
+                          const char  *message)
 {
   g_free (self->last_error);
   self->last_error = g_strdup (message);
@@ -273,8 +229,8 @@ op_teeth_view_set_error (OpTeethView *self,
 }
 
 /* Updates the side panel and the actions from the state. */
-static void
-op_teeth_view_sync (OpTeethView *self)
+void
+op__teeth_view_sync (OpTeethView *self)
 {
   gboolean have = self->edits != NULL;
   guint depth = have ? op_seg_edits_get_depth (self->edits) : 0;
@@ -495,11 +451,11 @@ on_load_done (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           self->busy = FALSE;
-          op_teeth_view_set_error (self, error->message);
+          op__teeth_view_set_error (self, error->message);
           adw_status_page_set_title (self->empty_page, _("The Segmentation Could Not Be Loaded"));
           adw_status_page_set_description (self->empty_page, error->message);
           gtk_stack_set_visible_child_name (self->main_stack, "empty");
-          op_teeth_view_sync (self);
+          op__teeth_view_sync (self);
           g_signal_emit (self, signals[SIGNAL_LOADED], 0);
         }
       g_object_unref (self);
@@ -535,9 +491,9 @@ on_load_done (GObject      *source,
     {
       self->edits = op_seg_edits_new (self->base, self->record->n_vertices, self->record->upper);
       gtk_stack_set_visible_child_name (self->main_stack, "teeth");
-      op_teeth_view_rebuild_scene (self);
+      op__teeth_view_rebuild_scene (self);
     }
-  op_teeth_view_sync (self);
+  op__teeth_view_sync (self);
   g_signal_emit (self, signals[SIGNAL_LOADED], 0);
   g_object_unref (self);
 }
@@ -565,12 +521,12 @@ op_teeth_view_start_load (OpTeethView *self,
       g_clear_pointer (&self->scans, g_ptr_array_unref);
       self->scan_id = 0;
       gtk_stack_set_visible_child_name (self->main_stack, "empty");
-      op_teeth_view_sync (self);
+      op__teeth_view_sync (self);
       return;
     }
   self->busy = TRUE;
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
-  op_teeth_view_sync (self);
+  op__teeth_view_sync (self);
   self->cancellable = g_cancellable_new ();
   d = g_new0 (LoadData, 1);
   d->store = g_object_ref (self->store);
@@ -623,7 +579,7 @@ action_reassign (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
 
   if (!op_teeth_view_reassign (self, gtk_spin_button_get_value_as_int (self->number_spin), &error))
-    op_teeth_view_set_error (self, error->message);
+    op__teeth_view_set_error (self, error->message);
 }
 
 static void
@@ -652,7 +608,7 @@ action_save (GtkWidget  *widget,
   int version = op_teeth_view_save (self, &error);
 
   if (version == 0)
-    op_teeth_view_set_error (self, error->message);
+    op__teeth_view_set_error (self, error->message);
   else
     {
       GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
@@ -736,7 +692,7 @@ op_teeth_view_init (OpTeethView *self)
   gtk_widget_add_controller (GTK_WIDGET (self->viewer), GTK_EVENT_CONTROLLER (click));
   g_signal_connect (self->scan_dropdown, "notify::selected", G_CALLBACK (on_scan_selected), self);
   g_signal_connect_after (self->viewer, "render", G_CALLBACK (on_viewer_rendered), self);
-  op_teeth_view_sync (self);
+  op__teeth_view_sync (self);
 }
 
 /* ---- public API ------------------------------------------------------- */
@@ -828,8 +784,8 @@ op_teeth_view_select_tooth (OpTeethView *self,
     return;
   self->selected = fdi;
   g_clear_pointer (&self->last_error, g_free);
-  op_teeth_view_rebuild_scene (self);
-  op_teeth_view_sync (self);
+  op__teeth_view_rebuild_scene (self);
+  op__teeth_view_sync (self);
 }
 
 int
@@ -855,170 +811,6 @@ op_teeth_view_pick (OpTeethView *self,
   return 0;
 }
 
-gboolean
-op_teeth_view_reassign (OpTeethView *self,
-                        int          to,
-                        GError     **error)
-{
-  OpSegChange *change;
-  gsize n;
-  const gint32 *labels;
-
-  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (self->edits == NULL || self->selected == 0)
-    {
-      g_set_error_literal (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT, _("Select a tooth first"));
-      return FALSE;
-    }
-  labels = op_seg_edits_get_labels (self->edits, &n);
-  change = op_seg_reassign (labels, n, op_seg_edits_is_upper (self->edits), self->selected, to, error);
-  if (change == NULL || !op_seg_edits_push (self->edits, change))
-    return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  self->selected = to;
-  op_teeth_view_rebuild_scene (self);
-  op_teeth_view_sync (self);
-  return TRUE;
-}
-
-/* After undo or redo the selected number may no longer exist: follow the
- * tooth by what the change did to it. */
-static void
-follow_selection (OpTeethView       *self,
-                  const OpSegChange *change,
-                  gboolean           forward)
-{
-  const gint32 *from = forward ? change->before : change->after;
-  const gint32 *to = forward ? change->after : change->before;
-
-  for (gsize i = 0; i < change->n_vertices; i++)
-    if (from[i] == self->selected)
-      {
-        self->selected = to[i];
-        return;
-      }
-}
-
-gboolean
-op_teeth_view_undo (OpTeethView *self)
-{
-  const OpSegChange *change;
-
-  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
-
-  if (self->edits == NULL || (change = op_seg_edits_peek_undo (self->edits)) == NULL)
-    return FALSE;
-  follow_selection (self, change, FALSE);
-  if (!op_seg_edits_undo (self->edits))
-    return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  op_teeth_view_rebuild_scene (self);
-  op_teeth_view_sync (self);
-  return TRUE;
-}
-
-gboolean
-op_teeth_view_redo (OpTeethView *self)
-{
-  const OpSegChange *change;
-
-  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
-
-  if (self->edits == NULL || (change = op_seg_edits_peek_redo (self->edits)) == NULL)
-    return FALSE;
-  follow_selection (self, change, TRUE);
-  if (!op_seg_edits_redo (self->edits))
-    return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  op_teeth_view_rebuild_scene (self);
-  op_teeth_view_sync (self);
-  return TRUE;
-}
-
-guint
-op_teeth_view_get_n_unsaved (OpTeethView *self)
-{
-  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), 0);
-  return self->edits ? op_seg_edits_get_depth (self->edits) : 0;
-}
-
-int
-op_teeth_view_save (OpTeethView *self,
-                    GError     **error)
-{
-  g_autoptr(GString) note = g_string_new (NULL);
-  g_autoptr(OpSegmentationRecord) record = NULL;
-  g_autofree int *base_fdi = NULL, *fdi = NULL;
-  g_autofree float *base_conf = NULL, *conf = NULL;
-  g_autofree OpSegmentationTooth *teeth = NULL;
-  g_autofree gint32 *stored = NULL;
-  const gint32 *labels;
-  gsize n, n_stored = 0;
-  guint n_teeth, depth;
-  int version;
-  OpSegmentationInput in = { 0 };
-
-  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), 0);
-  g_return_val_if_fail (error == NULL || *error == NULL, 0);
-
-  if (self->edits == NULL || self->record == NULL || self->store == NULL ||
-      (depth = op_seg_edits_get_depth (self->edits)) == 0)
-    {
-      g_set_error_literal (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_EMPTY, _("There are no edits to save"));
-      return 0;
-    }
-  labels = op_seg_edits_get_labels (self->edits, &n);
-
-  /* The note lists the edits in the order they were made. */
-  for (guint i = 0; i < depth; i++)
-    g_string_append_printf (note, "%s%s", i ? "; " : "", op_seg_edits_get_change (self->edits, i)->description);
-
-  base_fdi = g_new (int, MAX (self->record->n_teeth, 1));
-  base_conf = g_new (float, MAX (self->record->n_teeth, 1));
-  for (guint i = 0; i < self->record->n_teeth; i++)
-    {
-      base_fdi[i] = self->record->teeth[i].fdi;
-      base_conf[i] = self->record->teeth[i].confidence;
-    }
-  n_teeth = op_seg_labels_teeth (labels, n, NULL, NULL, 0);
-  fdi = g_new (int, MAX (n_teeth, 1));
-  conf = g_new (float, MAX (n_teeth, 1));
-  teeth = g_new0 (OpSegmentationTooth, MAX (n_teeth, 1));
-  op_seg_labels_teeth (labels, n, fdi, NULL, n_teeth);
-  op_seg_corrected_confidence (self->base, labels, n, base_fdi, base_conf, self->record->n_teeth, conf, n_teeth);
-  for (guint i = 0; i < n_teeth; i++)
-    teeth[i] = (OpSegmentationTooth) { fdi[i], conf[i], 0 };
-
-  in.source = OP_SEGMENTATION_CORRECTED;
-  in.upper = self->record->upper;
-  in.labels = labels;
-  in.n_vertices = n;
-  in.teeth = teeth;
-  in.n_teeth = n_teeth;
-  in.parent_version = self->record->version;
-  in.note = note->str;
-  version = op_store_add_segmentation (self->store, self->scan_id, &in, error);
-  if (version == 0)
-    return 0;
-
-  /* The stored version becomes the base of the next edits. */
-  stored = op_store_get_segmentation (self->store, self->scan_id, version, &n_stored, &record, error);
-  if (stored == NULL)
-    return 0;
-  g_clear_pointer (&self->base, g_free);
-  g_clear_pointer (&self->record, op_segmentation_record_free);
-  g_clear_pointer (&self->edits, op_seg_edits_free);
-  self->base = g_steal_pointer (&stored);
-  self->record = g_steal_pointer (&record);
-  self->edits = op_seg_edits_new (self->base, n_stored, self->record->upper);
-  g_clear_pointer (&self->last_error, g_free);
-  op_teeth_view_sync (self);
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0, version);
-  return version;
-}
-
 const char *
 op_teeth_view_get_last_error (OpTeethView *self)
 {
@@ -1031,4 +823,11 @@ op_teeth_view_get_viewer (OpTeethView *self)
 {
   g_return_val_if_fail (OP_IS_TEETH_VIEW (self), NULL);
   return self->viewer;
+}
+
+void
+op__teeth_view_emit_saved (OpTeethView *self,
+                           int          version)
+{
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, version);
 }

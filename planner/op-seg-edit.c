@@ -11,16 +11,13 @@
 #include <string.h>
 
 #include "op-fdi.h"
-#include "op-seg-edit.h"
+#include "op-seg-edit-private.h"
 
 G_DEFINE_QUARK (op-seg-edit-error-quark, op_seg_edit_error)
 
 /* FDI numbers are below 100; a table indexed by them is smaller than any
  * hash table and keeps iteration in number order. */
 #define FDI_SLOTS 100
-
-/* How much a concave fold slows a seeded split's fronts (see edge_cost). */
-#define OP__CONCAVE_WEIGHT_MM 4.0
 
 struct _OpSegEdits
 {
@@ -88,8 +85,8 @@ op_seg_change_revert (const OpSegChange *change,
 /* Builds a change from @labels and the new labels of the vertices marked
  * in @mask (new label in @target, or @target_const when @target is NULL).
  * Vertices whose label would not change are left out. */
-static OpSegChange *
-change_from_mask (const gint32 *labels,
+OpSegChange *
+op__seg_change_from_mask (const gint32 *labels,
                   gsize         n,
                   const guint8 *mask,
                   const gint32 *target,
@@ -122,8 +119,8 @@ change_from_mask (const gint32 *labels,
   return c;
 }
 
-static gboolean
-label_fits_jaw (int label,
+gboolean
+op__seg_label_fits_jaw (int label,
                 gboolean upper)
 {
   return label == 0 || (op_fdi_is_valid (label) && op_fdi_is_upper (label) == upper);
@@ -138,7 +135,7 @@ op_seg_labels_check (const gint32 *labels,
   g_return_val_if_fail (labels != NULL || n == 0, FALSE);
 
   for (gsize v = 0; v < n; v++)
-    if (!label_fits_jaw (labels[v], upper))
+    if (!op__seg_label_fits_jaw (labels[v], upper))
       {
         g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL,
                      "labels: vertex %" G_GSIZE_FORMAT " has label %d, which is neither 0 nor a tooth of the %s jaw",
@@ -200,8 +197,8 @@ count_label (const gint32 *labels,
 
 /* The checks shared by every operation that gives vertices a new tooth
  * number: a number of this jaw, not yet in use. */
-static gboolean
-check_new_number (const gint32 *labels,
+gboolean
+op__seg_check_new_number (const gint32 *labels,
                   gsize         n,
                   gboolean      upper,
                   int           number,
@@ -227,8 +224,8 @@ check_new_number (const gint32 *labels,
   return TRUE;
 }
 
-static gboolean
-check_present (const gint32 *labels,
+gboolean
+op__seg_check_present (const gint32 *labels,
                gsize         n,
                gboolean      upper,
                int           fdi,
@@ -263,13 +260,13 @@ op_seg_reassign (const gint32 *labels,
   g_return_val_if_fail (labels != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_present (labels, n, upper, from, "reassign", error) ||
-      !check_new_number (labels, n, upper, to, FALSE, "reassign", error))
+  if (!op__seg_check_present (labels, n, upper, from, "reassign", error) ||
+      !op__seg_check_new_number (labels, n, upper, to, FALSE, "reassign", error))
     return NULL;
   mask = g_new (guint8, MAX (n, 1));
   for (gsize v = 0; v < n; v++)
     mask[v] = labels[v] == from;
-  return change_from_mask (labels, n, mask, NULL, to, g_strdup_printf ("reassign %d -> %d", from, to));
+  return op__seg_change_from_mask (labels, n, mask, NULL, to, g_strdup_printf ("reassign %d -> %d", from, to));
 }
 
 OpSegChange *
@@ -285,8 +282,8 @@ op_seg_merge (const gint32 *labels,
   g_return_val_if_fail (labels != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_present (labels, n, upper, keep, "merge", error) ||
-      !check_present (labels, n, upper, absorbed, "merge", error))
+  if (!op__seg_check_present (labels, n, upper, keep, "merge", error) ||
+      !op__seg_check_present (labels, n, upper, absorbed, "merge", error))
     return NULL;
   if (keep == absorbed)
     {
@@ -297,7 +294,7 @@ op_seg_merge (const gint32 *labels,
   mask = g_new (guint8, MAX (n, 1));
   for (gsize v = 0; v < n; v++)
     mask[v] = labels[v] == absorbed;
-  return change_from_mask (labels, n, mask, NULL, keep, g_strdup_printf ("merge %d into %d", absorbed, keep));
+  return op__seg_change_from_mask (labels, n, mask, NULL, keep, g_strdup_printf ("merge %d into %d", absorbed, keep));
 }
 
 OpSegChange *
@@ -319,8 +316,8 @@ op_seg_split_plane (const OpMesh *mesh,
   g_return_val_if_fail (a != NULL && b != NULL && dir != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_present (labels, mesh->n_vertices, upper, fdi, "split", error) ||
-      !check_new_number (labels, mesh->n_vertices, upper, new_label, TRUE, "split", error))
+  if (!op__seg_check_present (labels, mesh->n_vertices, upper, fdi, "split", error) ||
+      !op__seg_check_new_number (labels, mesh->n_vertices, upper, new_label, TRUE, "split", error))
     return NULL;
   for (int i = 0; i < 3; i++)
     ab[i] = (double) b[i] - a[i];
@@ -357,420 +354,8 @@ op_seg_split_plane (const OpMesh *mesh,
                    fdi, n_new + n_keep);
       return NULL;
     }
-  return change_from_mask (labels, mesh->n_vertices, mask, NULL, new_label,
+  return op__seg_change_from_mask (labels, mesh->n_vertices, mask, NULL, new_label,
                            g_strdup_printf ("split %d by a plane, part -> %d", fdi, new_label));
-}
-
-/* ---- adjacency ------------------------------------------------------ */
-
-static int
-compare_u32 (gconstpointer a,
-             gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return (x > y) - (x < y);
-}
-
-OpSegAdjacency *
-op_seg_adjacency_new (const OpMesh *mesh)
-{
-  OpSegAdjacency *adj;
-  g_autofree gsize *fill = NULL;
-  gsize nv, total = 0;
-
-  g_return_val_if_fail (mesh != NULL, NULL);
-
-  nv = mesh->n_vertices;
-  adj = g_new0 (OpSegAdjacency, 1);
-  adj->n_vertices = nv;
-  adj->offsets = g_new0 (gsize, nv + 1);
-  /* Each triangle gives each corner its two other corners; count, fill,
-   * then sort and drop the repeats of shared edges row by row. */
-  for (gsize t = 0; t < mesh->n_triangles; t++)
-    for (int k = 0; k < 3; k++)
-      {
-        guint32 v = mesh->indices[3 * t + k];
-        if (v < nv)
-          adj->offsets[v + 1] += 2;
-      }
-  for (gsize v = 0; v < nv; v++)
-    adj->offsets[v + 1] += adj->offsets[v];
-  adj->neighbours = g_new (guint32, MAX (adj->offsets[nv], 1));
-  fill = g_new0 (gsize, MAX (nv, 1));
-  for (gsize t = 0; t < mesh->n_triangles; t++)
-    {
-      const guint32 *tri = &mesh->indices[3 * t];
-      for (int k = 0; k < 3; k++)
-        {
-          guint32 v = tri[k];
-          if (v >= nv)
-            continue;
-          adj->neighbours[adj->offsets[v] + fill[v]++] = tri[(k + 1) % 3];
-          adj->neighbours[adj->offsets[v] + fill[v]++] = tri[(k + 2) % 3];
-        }
-    }
-  for (gsize v = 0; v < nv; v++)
-    {
-      guint32 *row = &adj->neighbours[adj->offsets[v]];
-      gsize len = adj->offsets[v + 1] - adj->offsets[v], k = 0;
-
-      qsort (row, len, sizeof *row, compare_u32);
-      for (gsize i = 0; i < len; i++)
-        if ((i == 0 || row[i] != row[i - 1]) && row[i] != v && row[i] < nv)
-          row[k++] = row[i];
-      /* Compact in place: rows only shrink, and earlier rows are already
-       * final, so this row moves down to where the last one ended. */
-      memmove (&adj->neighbours[total], row, k * sizeof *row);
-      adj->offsets[v] = total;
-      total += k;
-    }
-  adj->offsets[nv] = total;
-  return adj;
-}
-
-void
-op_seg_adjacency_free (OpSegAdjacency *adjacency)
-{
-  if (adjacency == NULL)
-    return;
-  g_free (adjacency->offsets);
-  g_free (adjacency->neighbours);
-  g_free (adjacency);
-}
-
-guint32
-op_seg_nearest_vertex (const OpMesh *mesh,
-                       const gint32 *labels,
-                       int           label,
-                       const float   point[3])
-{
-  guint32 best = G_MAXUINT32;
-  double best_d = INFINITY;
-
-  g_return_val_if_fail (mesh != NULL && point != NULL, G_MAXUINT32);
-
-  for (gsize v = 0; v < mesh->n_vertices; v++)
-    {
-      const float *p = &mesh->positions[3 * v];
-      double dx = (double) p[0] - point[0], dy = (double) p[1] - point[1], dz = (double) p[2] - point[2];
-      double d = dx * dx + dy * dy + dz * dz;
-      if (labels && labels[v] != label)
-        continue;
-      if (d < best_d)
-        {
-          best_d = d;
-          best = (guint32) v;
-        }
-    }
-  return best;
-}
-
-/* ---- Dijkstra over the mesh edges ----------------------------------- */
-
-typedef struct {
-  double  key;
-  guint32 v;
-} HeapItem;
-
-typedef struct {
-  HeapItem *items;
-  gsize     len, cap;
-} Heap;
-
-static gboolean
-heap_less (const HeapItem *x,
-           const HeapItem *y)
-{
-  return x->key < y->key || (x->key == y->key && x->v < y->v);
-}
-
-static void
-heap_push (Heap    *h,
-           double   key,
-           guint32  v)
-{
-  gsize i;
-
-  if (h->len == h->cap)
-    {
-      h->cap = MAX (64, 2 * h->cap);
-      h->items = g_renew (HeapItem, h->items, h->cap);
-    }
-  i = h->len++;
-  h->items[i] = (HeapItem) { key, v };
-  while (i > 0 && heap_less (&h->items[i], &h->items[(i - 1) / 2]))
-    {
-      HeapItem t = h->items[i];
-      h->items[i] = h->items[(i - 1) / 2];
-      h->items[(i - 1) / 2] = t;
-      i = (i - 1) / 2;
-    }
-}
-
-static HeapItem
-heap_pop (Heap *h)
-{
-  HeapItem top = h->items[0];
-  gsize i = 0;
-
-  h->items[0] = h->items[--h->len];
-  for (;;)
-    {
-      gsize l = 2 * i + 1, r = l + 1, m = i;
-      if (l < h->len && heap_less (&h->items[l], &h->items[m]))
-        m = l;
-      if (r < h->len && heap_less (&h->items[r], &h->items[m]))
-        m = r;
-      if (m == i)
-        break;
-      HeapItem t = h->items[i];
-      h->items[i] = h->items[m];
-      h->items[m] = t;
-      i = m;
-    }
-  return top;
-}
-
-/* The cost of walking from @u to @v: the edge's length, and with
- * @normals, more where the surface folds inwards along the edge.  The
- * normal curvature along the edge is about -(n_v - n_u) . e / |e| (e the
- * edge); it is positive in a concave fold such as the groove where two
- * touching teeth meet.  Fronts grown from two seeds slow down in the
- * groove and meet there rather than at the midpoint between the seeds. */
-static double
-edge_cost (const OpMesh *mesh,
-           const float  *normals,
-           guint32       u,
-           guint32       v)
-{
-  const float *p = &mesh->positions[3 * u], *q = &mesh->positions[3 * v];
-  double e[3] = { (double) q[0] - p[0], (double) q[1] - p[1], (double) q[2] - p[2] };
-  double len = sqrt (e[0] * e[0] + e[1] * e[1] + e[2] * e[2]), kappa;
-
-  if (normals == NULL || len <= 0.0)
-    return len;
-  kappa = 0.0;
-  for (int i = 0; i < 3; i++)
-    kappa -= ((double) normals[3 * v + i] - normals[3 * u + i]) * e[i];
-  kappa /= len * len;
-  /* 1 / mm: a groove of 0.5 mm radius costs 1 + 4 * 2 = 9 times its length. */
-  return len * (1.0 + OP__CONCAVE_WEIGHT_MM * MAX (kappa, 0.0));
-}
-
-/* Multi-source Dijkstra.  Vertices for which @allowed is 0 are never
- * entered (NULL allows all); walks stop beyond @limit.  @dist gets the
- * distance (INFINITY where unreached) and @owner (may be NULL) the index
- * of the nearest source; on equal distance the lower source index wins. */
-static void
-dijkstra (const OpMesh         *mesh,
-          const float          *normals,
-          const OpSegAdjacency *adj,
-          const guint32        *sources,
-          guint                 n_sources,
-          const guint8         *allowed,
-          double                limit,
-          double               *dist,
-          guint8               *owner)
-{
-  Heap h = { 0 };
-
-  for (gsize v = 0; v < mesh->n_vertices; v++)
-    dist[v] = INFINITY;
-  for (guint s = 0; s < n_sources; s++)
-    {
-      dist[sources[s]] = 0.0;
-      if (owner)
-        owner[sources[s]] = (guint8) s;
-      heap_push (&h, 0.0, sources[s]);
-    }
-  while (h.len > 0)
-    {
-      HeapItem it = heap_pop (&h);
-      guint32 u = it.v;
-
-      if (it.key > dist[u])
-        continue;
-      for (gsize k = adj->offsets[u]; k < adj->offsets[u + 1]; k++)
-        {
-          guint32 w = adj->neighbours[k];
-          double nd;
-
-          if (allowed && !allowed[w])
-            continue;
-          nd = dist[u] + edge_cost (mesh, normals, u, w);
-          if (nd > limit)
-            continue;
-          if (nd < dist[w] || (owner && nd == dist[w] && owner[u] < owner[w]))
-            {
-              gboolean improved = nd < dist[w];
-              dist[w] = nd;
-              if (owner)
-                owner[w] = owner[u];
-              if (improved)
-                heap_push (&h, nd, w);
-            }
-        }
-    }
-  g_free (h.items);
-}
-
-OpSegChange *
-op_seg_split_seeds (const OpMesh         *mesh,
-                    const OpSegAdjacency *adjacency,
-                    const gint32         *labels,
-                    gboolean              upper,
-                    int                   fdi,
-                    guint32               seed_keep,
-                    guint32               seed_new,
-                    int                   new_label,
-                    GError              **error)
-{
-  g_autofree guint8 *allowed = NULL, *owner = NULL, *mask = NULL;
-  g_autofree double *dist = NULL;
-  g_autofree float *normals = NULL;
-  guint32 seeds[2] = { seed_keep, seed_new };
-  gsize n = 0, n_new = 0, n_keep = 0;
-
-  g_return_val_if_fail (mesh != NULL && adjacency != NULL && labels != NULL, NULL);
-  g_return_val_if_fail (adjacency->n_vertices == mesh->n_vertices, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  n = mesh->n_vertices;
-  if (!check_present (labels, n, upper, fdi, "split", error) ||
-      !check_new_number (labels, n, upper, new_label, FALSE, "split", error))
-    return NULL;
-  for (int s = 0; s < 2; s++)
-    if (seeds[s] >= n || labels[seeds[s]] != fdi)
-      {
-        g_set_error (error, OP_SEG_EDIT_ERROR, seeds[s] >= n ? OP_SEG_EDIT_ERROR_VERTEX : OP_SEG_EDIT_ERROR_GEOMETRY,
-                     "split: seed vertex %u is not on tooth %d", seeds[s], fdi);
-        return NULL;
-      }
-  if (seed_keep == seed_new)
-    {
-      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_GEOMETRY,
-                   "split: the two seeds are the same vertex %u", seed_keep);
-      return NULL;
-    }
-
-  allowed = g_new (guint8, n);
-  owner = g_new0 (guint8, n);
-  mask = g_new0 (guint8, n);
-  dist = g_new (double, n);
-  for (gsize v = 0; v < n; v++)
-    allowed[v] = labels[v] == fdi;
-  if (mesh->normals == NULL)
-    {
-      /* Normals of a copy: the caller's mesh stays untouched. */
-      g_autoptr(OpMesh) copy = op_mesh_copy (mesh);
-      op_mesh_compute_normals (copy);
-      normals = g_steal_pointer (&copy->normals);
-    }
-  dijkstra (mesh, normals ? normals : mesh->normals, adjacency, seeds, 2, allowed, INFINITY, dist, owner);
-  for (gsize v = 0; v < n; v++)
-    if (allowed[v] && isfinite (dist[v]))
-      {
-        mask[v] = owner[v] == 1;
-        n_new += mask[v];
-        n_keep += !mask[v];
-      }
-  g_assert (n_new > 0 && n_keep > 0);   /* each seed owns itself */
-  return change_from_mask (labels, n, mask, NULL, new_label,
-                           g_strdup_printf ("split %d between two seeds, part -> %d", fdi, new_label));
-}
-
-OpSegChange *
-op_seg_paint (const OpMesh         *mesh,
-              const OpSegAdjacency *adjacency,
-              const gint32         *labels,
-              gboolean              upper,
-              const OpSegBrush     *brush,
-              GError              **error)
-{
-  g_autofree guint8 *mask = NULL;
-  gsize n;
-  OpSegChange *change;
-
-  g_return_val_if_fail (mesh != NULL && adjacency != NULL && labels != NULL && brush != NULL, NULL);
-  g_return_val_if_fail (adjacency->n_vertices == mesh->n_vertices, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  n = mesh->n_vertices;
-  if (brush->vertex >= n)
-    {
-      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_VERTEX,
-                   "brush: vertex %u is outside the mesh of %" G_GSIZE_FORMAT " vertices", brush->vertex, n);
-      return NULL;
-    }
-  if (!(brush->radius_mm > 0.f) || !isfinite (brush->radius_mm))
-    {
-      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_GEOMETRY,
-                   "brush: the radius must be a positive number of millimetres, not %g", (double) brush->radius_mm);
-      return NULL;
-    }
-  if (!label_fits_jaw (brush->label, upper))
-    {
-      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL,
-                   "brush: %d is neither 0 (gingiva) nor an FDI tooth number of the %s jaw",
-                   brush->label, upper ? "upper" : "lower");
-      return NULL;
-    }
-
-  mask = g_new0 (guint8, n);
-  if (brush->geodesic)
-    {
-      g_autofree double *dist = g_new (double, n);
-
-      dijkstra (mesh, NULL, adjacency, &brush->vertex, 1, NULL, brush->radius_mm, dist, NULL);
-      for (gsize v = 0; v < n; v++)
-        mask[v] = isfinite (dist[v]);
-    }
-  else
-    {
-      /* A flood fill over the vertices inside the ball, so that only the
-       * surface connected to the centre within the radius is painted. */
-      const float *c = &mesh->positions[3 * brush->vertex];
-      double r2 = (double) brush->radius_mm * brush->radius_mm;
-      g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
-
-      mask[brush->vertex] = 1;
-      g_array_append_val (stack, brush->vertex);
-      while (stack->len > 0)
-        {
-          guint32 u = g_array_index (stack, guint32, stack->len - 1);
-          g_array_set_size (stack, stack->len - 1);
-          for (gsize k = adjacency->offsets[u]; k < adjacency->offsets[u + 1]; k++)
-            {
-              guint32 w = adjacency->neighbours[k];
-              const float *p = &mesh->positions[3 * w];
-              double dx = (double) p[0] - c[0], dy = (double) p[1] - c[1], dz = (double) p[2] - c[2];
-
-              if (mask[w] || dx * dx + dy * dy + dz * dz > r2)
-                continue;
-              mask[w] = 1;
-              g_array_append_val (stack, w);
-            }
-        }
-    }
-  if (brush->spare_other_teeth)
-    for (gsize v = 0; v < n; v++)
-      if (labels[v] != 0 && labels[v] != brush->label)
-        mask[v] = 0;
-
-  change = change_from_mask (labels, n, mask, NULL, brush->label,
-                             brush->label == 0
-                               ? g_strdup_printf ("erase %.1f mm at vertex %u", (double) brush->radius_mm, brush->vertex)
-                               : g_strdup_printf ("paint %d, %.1f mm at vertex %u", brush->label,
-                                                  (double) brush->radius_mm, brush->vertex));
-  if (change->n_vertices == 0)
-    {
-      op_seg_change_free (change);
-      g_set_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_EMPTY,
-                   "brush: every vertex within %.1f mm of vertex %u already has label %d",
-                   (double) brush->radius_mm, brush->vertex, brush->label);
-      return NULL;
-    }
-  return change;
 }
 
 OpMesh *
