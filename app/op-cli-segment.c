@@ -13,7 +13,6 @@
 #include "op-labels-json.h"
 #include "op-mesh-io.h"
 #include "op-segment-eval.h"
-#include "op-seg-edit.h"
 #include "op-segment.h"
 
 /* FILE, or the number of a case whose scan of the chosen jaw is used;
@@ -64,45 +63,6 @@ load_input (OpCliGlobals  *globals,
   g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_FAILED, _("case %s has no %s scan"), what,
                jaw == OP_SEGMENT_JAW_LOWER ? _("lower") : _("upper"));
   return NULL;
-}
-
-/* Stores @seg as the scan's next automatic version, with each tooth's
- * numbering confidence.  Returns the version, or 0. */
-static int
-store_automatic (OpStore              *store,
-                 const OpScanRecord   *scan,
-                 const OpSegmentation *seg,
-                 GError              **error)
-{
-  guint n_teeth = op_seg_labels_teeth (seg->labels, seg->n_vertices, NULL, NULL, 0);
-  g_autofree int *fdi = g_new (int, MAX (n_teeth, 1));
-  g_autofree OpSegmentationTooth *teeth = g_new0 (OpSegmentationTooth, MAX (n_teeth, 1));
-  g_autoptr(GString) note = g_string_new ("automatic");
-  OpSegmentationInput in = { 0 };
-
-  op_seg_labels_teeth (seg->labels, seg->n_vertices, fdi, NULL, n_teeth);
-  for (guint i = 0; i < n_teeth; i++)
-    {
-      teeth[i].fdi = fdi[i];
-      /* A label with no tooth of the dentition behind it was not numbered
-       * with any confidence. */
-      for (guint j = 0; j < seg->dentition->teeth->len; j++)
-        {
-          const OpTooth *t = g_ptr_array_index (seg->dentition->teeth, j);
-          if (t->fdi == fdi[i])
-            teeth[i].confidence = CLAMP (t->confidence, 0.f, 1.f);
-        }
-    }
-  for (guint i = 0; i < seg->warnings->len; i++)
-    g_string_append_printf (note, "%s%s", i == 0 ? ": " : "; ", (const char *) g_ptr_array_index (seg->warnings, i));
-  in.source = OP_SEGMENTATION_AUTOMATIC;
-  in.upper = seg->upper;
-  in.labels = seg->labels;
-  in.n_vertices = seg->n_vertices;
-  in.teeth = teeth;
-  in.n_teeth = n_teeth;
-  in.note = note->str;
-  return op_store_add_segmentation (store, scan->id, &in, error);
 }
 
 gboolean
@@ -167,7 +127,7 @@ op_cli_segment (OpCliGlobals  *globals,
     return FALSE;
   if (out && !op_labels_json_save (out, seg->labels, seg->n_vertices, seg->upper, error))
     return FALSE;
-  if (store != NULL && !(version = store_automatic (store, scan, seg, error)))
+  if (store != NULL && !(version = op_store_add_automatic_segmentation (store, scan->id, seg, error)))
     return FALSE;
 
   if (json)

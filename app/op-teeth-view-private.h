@@ -1,6 +1,7 @@
 /* op-teeth-view-private.h: what the op-teeth-*.c files share. */
 #pragma once
 
+#include "op-fdi.h"
 #include "op-seg-edit.h"
 #include "op-teeth-view.h"
 
@@ -13,6 +14,7 @@ struct _OpTeethView
   /* template widgets */
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
+  GtkWidget            *segment_button;
   OpViewer             *viewer;
   GtkFixed             *label_layer;
   GtkDropDown          *scan_dropdown;
@@ -39,6 +41,8 @@ struct _OpTeethView
   gboolean              busy;
   gboolean              populating;   /* filling the drop-down: ignore its notify */
   gboolean              framed;       /* the camera was framed on this scan */
+  gboolean              disposed;     /* a worker that ends later touches no widget */
+  OpNumbering           numbering;    /* how numbers are shown; stored numbers are FDI */
 };
 
 typedef struct {
@@ -58,5 +62,8 @@ void op__teeth_view_set_error     (OpTeethView *self,
                                    const char  *message);
 void op__teeth_view_emit_saved    (OpTeethView *self,
                                    int          version);
+/* Loads scan @scan_id (0: the first with labels) in a worker. */
+void op__teeth_view_start_load    (OpTeethView *self,
+                                   gint64       scan_id);
 
 G_END_DECLS

@@ -24,8 +24,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void op_teeth_view_start_load (OpTeethView *self,
-                                      gint64       scan_id);
 
 /* ---- display ---------------------------------------------------------- */
 
@@ -50,9 +48,10 @@ tooth_color (int   fdi,
 }
 
 static char *
-format_tooth (int fdi)
+format_tooth (OpTeethView *self,
+              int          fdi)
 {
-  return op_fdi_format (fdi, OP_NUMBERING_FDI);
+  return op_fdi_format (fdi, self->numbering);
 }
 
 static gboolean
@@ -185,7 +184,7 @@ op__teeth_view_rebuild_scene (OpTeethView *self)
           {
             double c[3] = { 0 };
             gsize k = 0;
-            g_autofree char *text = format_tooth (label);
+            g_autofree char *text = format_tooth (self, label);
 
             for (gsize v = 0; v < n; v++)
               if (labels[v] == label)
@@ -259,7 +258,7 @@ op__teeth_view_sync (OpTeethView *self)
 
   if (self->selected != 0 && have)
     {
-      g_autofree char *name = format_tooth (self->selected);
+      g_autofree char *name = format_tooth (self, self->selected);
 
       gtk_spin_button_set_value (self->number_spin, self->selected);
       g_autofree char *title = g_strdup_printf (_("Tooth %s"), name);
@@ -446,6 +445,12 @@ on_load_done (GObject      *source,
   LoadData *d = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
+  /* The page went away while the worker ran: its widgets are gone. */
+  if (self->disposed)
+    {
+      g_object_unref (self);
+      return;
+    }
   if (!g_task_propagate_boolean (task, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -477,14 +482,14 @@ on_load_done (GObject      *source,
   self->framed = FALSE;
   op_teeth_view_fill_dropdown (self);
 
+  gtk_widget_set_visible (self->segment_button, self->record == NULL && self->scans->len > 0);
   if (self->record == NULL)
     {
       adw_status_page_set_title (self->empty_page, _("No Segmentation Yet"));
       adw_status_page_set_description (self->empty_page,
                                        self->scans->len == 0
                                          ? _("The case has no arch scans yet. Import them on the Scans page.")
-                                         : _("Segment the case’s scans with “orthoplan-cli segment CASE”; the teeth "
-                                             "found can then be corrected here."));
+                                         : _("Find the teeth of this scan, then correct them here."));
       gtk_stack_set_visible_child_name (self->main_stack, "empty");
     }
   else
@@ -498,9 +503,9 @@ on_load_done (GObject      *source,
   g_object_unref (self);
 }
 
-static void
-op_teeth_view_start_load (OpTeethView *self,
-                          gint64       scan_id)
+void
+op__teeth_view_start_load (OpTeethView *self,
+                           gint64       scan_id)
 {
   g_autoptr(GTask) task = NULL;
   LoadData *d;
@@ -547,7 +552,7 @@ on_scan_selected (GtkDropDown *dropdown,
   if (self->populating || self->scans == NULL || i >= self->scans->len)
     return;
   if (((OpScanRecord *) g_ptr_array_index (self->scans, i))->id != self->scan_id)
-    op_teeth_view_start_load (self, ((OpScanRecord *) g_ptr_array_index (self->scans, i))->id);
+    op__teeth_view_start_load (self, ((OpScanRecord *) g_ptr_array_index (self->scans, i))->id);
 }
 
 /* ---- actions and input ------------------------------------------------ */
@@ -619,6 +624,22 @@ action_save (GtkWidget  *widget,
     }
 }
 
+static void
+action_segment (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  op_teeth_view_segment (OP_TEETH_VIEW (widget));
+}
+
+static void
+action_cancel (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  op_teeth_view_cancel (OP_TEETH_VIEW (widget));
+}
+
 /* ---- GObject ---------------------------------------------------------- */
 
 static void
@@ -626,6 +647,7 @@ op_teeth_view_dispose (GObject *object)
 {
   OpTeethView *self = OP_TEETH_VIEW (object);
 
+  self->disposed = TRUE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -661,6 +683,7 @@ op_teeth_view_class_init (OpTeethViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-teeth-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, main_stack);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, OpTeethView, segment_button);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, viewer);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, label_layer);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, scan_dropdown);
@@ -673,6 +696,8 @@ op_teeth_view_class_init (OpTeethViewClass *klass)
   gtk_widget_class_install_action (widget_class, "teeth.undo", NULL, action_undo);
   gtk_widget_class_install_action (widget_class, "teeth.redo", NULL, action_redo);
   gtk_widget_class_install_action (widget_class, "teeth.save", NULL, action_save);
+  gtk_widget_class_install_action (widget_class, "teeth.segment", NULL, action_segment);
+  gtk_widget_class_install_action (widget_class, "teeth.cancel", NULL, action_cancel);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "teeth.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "teeth.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "teeth.redo", NULL);
@@ -684,7 +709,24 @@ op_teeth_view_init (OpTeethView *self)
   GtkGesture *click;
 
   self->handles = g_array_new (FALSE, TRUE, sizeof (ToothHandle));
+  self->numbering = OP_NUMBERING_FDI;
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  {
+    g_autoptr(GSettingsSchema) schema = NULL;
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+
+    /* The location's numbering, when the schema is installed (it is not
+     * in every test), as on the Plan page. */
+    if (source && (schema = g_settings_schema_source_lookup (source, "org.orthoplan.Orthoplan", TRUE)) != NULL &&
+        g_settings_schema_has_key (schema, "numbering"))
+      {
+        g_autoptr(GSettings) settings = g_settings_new ("org.orthoplan.Orthoplan");
+        g_autofree char *n = g_settings_get_string (settings, "numbering");
+
+        op_numbering_from_string (n, &self->numbering);
+      }
+  }
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
@@ -718,7 +760,16 @@ op_teeth_view_load_case (OpTeethView *self,
   g_return_if_fail (OP_IS_TEETH_VIEW (self));
 
   self->case_id = case_id;
-  op_teeth_view_start_load (self, 0);
+  op__teeth_view_start_load (self, 0);
+}
+
+void
+op_teeth_view_show_scan (OpTeethView *self,
+                         gint64       scan_id)
+{
+  g_return_if_fail (OP_IS_TEETH_VIEW (self));
+
+  op__teeth_view_start_load (self, scan_id);
 }
 
 gint64

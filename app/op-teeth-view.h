@@ -28,6 +28,9 @@ void           op_teeth_view_set_store        (OpTeethView *self,
 void           op_teeth_view_load_case        (OpTeethView *self,
                                                gint64       case_id);
 gint64         op_teeth_view_get_case_id      (OpTeethView *self);
+/* Shows scan @scan_id of the case instead, as the scan drop-down does. */
+void           op_teeth_view_show_scan        (OpTeethView *self,
+                                               gint64       scan_id);
 gboolean       op_teeth_view_get_busy         (OpTeethView *self);
 /* The scan shown (0 for none) and the version its labels came from. */
 gint64         op_teeth_view_get_scan_id      (OpTeethView *self);
@@ -58,6 +61,13 @@ guint          op_teeth_view_get_n_unsaved    (OpTeethView *self);
 /* Stores the edited labels as a new corrected version; returns it, or 0. */
 int            op_teeth_view_save             (OpTeethView *self,
                                                GError     **error);
+/* Runs automatic segmentation on the scan shown, which has none yet, in a
+ * worker thread (the page shows a Cancel button meanwhile), stores it as
+ * version 1 and shows it; "loaded" is emitted at the end, also after a
+ * failure or a cancel (see op_teeth_view_get_last_error). */
+void           op_teeth_view_segment          (OpTeethView *self);
+/* Stops a running segmentation or load. */
+void           op_teeth_view_cancel           (OpTeethView *self);
 const char    *op_teeth_view_get_last_error   (OpTeethView *self);
 OpViewer      *op_teeth_view_get_viewer       (OpTeethView *self);
 

@@ -242,6 +242,10 @@ on_scans_changed (OpWindow   *self,
 {
   /* Scan counts show in the list. */
   op_window_reload_cases (self);
+  /* A new scan can be segmented on the Teeth page; unsaved corrections
+   * there are not thrown away for it. */
+  if (self->case_id != 0 && op_teeth_view_get_n_unsaved (self->teeth_view) == 0)
+    op_teeth_view_load_case (self->teeth_view, self->case_id);
 }
 
 static void

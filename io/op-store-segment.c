@@ -318,6 +318,49 @@ rollback:
   return 0;
 }
 
+int
+op_store_add_automatic_segmentation (OpStore              *self,
+                                     gint64                scan_id,
+                                     const OpSegmentation *seg,
+                                     GError              **error)
+{
+  guint n_teeth;
+  g_autofree int *fdi = NULL;
+  g_autofree OpSegmentationTooth *teeth = NULL;
+  g_autoptr(GString) note = g_string_new ("automatic");
+  OpSegmentationInput in = { 0 };
+
+  g_return_val_if_fail (OP_IS_STORE (self), 0);
+  g_return_val_if_fail (seg != NULL && seg->dentition != NULL, 0);
+
+  n_teeth = op_seg_labels_teeth (seg->labels, seg->n_vertices, NULL, NULL, 0);
+  fdi = g_new (int, MAX (n_teeth, 1));
+  teeth = g_new0 (OpSegmentationTooth, MAX (n_teeth, 1));
+  op_seg_labels_teeth (seg->labels, seg->n_vertices, fdi, NULL, n_teeth);
+  for (guint i = 0; i < n_teeth; i++)
+    {
+      teeth[i].fdi = fdi[i];
+      /* A label with no tooth of the dentition behind it was not numbered
+       * with any confidence. */
+      for (guint j = 0; j < seg->dentition->teeth->len; j++)
+        {
+          const OpTooth *t = g_ptr_array_index (seg->dentition->teeth, j);
+          if (t->fdi == fdi[i])
+            teeth[i].confidence = CLAMP (t->confidence, 0.f, 1.f);
+        }
+    }
+  for (guint i = 0; i < seg->warnings->len; i++)
+    g_string_append_printf (note, "%s%s", i == 0 ? ": " : "; ", (const char *) g_ptr_array_index (seg->warnings, i));
+  in.source = OP_SEGMENTATION_AUTOMATIC;
+  in.upper = seg->upper;
+  in.labels = seg->labels;
+  in.n_vertices = seg->n_vertices;
+  in.teeth = teeth;
+  in.n_teeth = n_teeth;
+  in.note = note->str;
+  return op_store_add_segmentation (self, scan_id, &in, error);
+}
+
 #define RECORD_COLUMNS \
   "g.id, g.scan_id, s.case_id, g.version, ifnull(g.parent_version, 0), g.source, g.author, g.jaw, " \
   "g.n_vertices, g.note, g.labels_sha256, g.created_at"

@@ -17,6 +17,7 @@
 #include "op-case.h"
 #include "op-mesh-io.h"
 #include "op-volume.h"
+#include "op-segment.h"
 #include "op-tooth.h"
 
 G_BEGIN_DECLS
@@ -599,6 +600,14 @@ int        op_store_add_segmentation  (OpStore                   *self,
                                        gint64                     scan_id,
                                        const OpSegmentationInput *input,
                                        GError                   **error);
+/* Stores what op_segment() found on scan @scan_id as its next automatic
+ * version: the labels, each tooth's numbering confidence (0 for a label
+ * with no tooth of the dentition behind it) and the warnings as the note.
+ * Same rules as op_store_add_segmentation().  Returns the version, or 0. */
+int        op_store_add_automatic_segmentation (OpStore              *self,
+                                                gint64                scan_id,
+                                                const OpSegmentation *seg,
+                                                GError              **error);
 /* The labels of @version (0 for the latest) of the scan, checked against
  * their sha256 (OP_STORE_ERROR_CORRUPT when they differ); @out_n gets
  * their count, @out_record (may be NULL) the version's record.  NULL with

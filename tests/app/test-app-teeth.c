@@ -31,6 +31,7 @@ static struct {
   char          *tmpdir;
   gint64         case_id;
   gint64         scan_id;
+  gint64         lower_id;   /* a lower scan with no segmentation */
 } fixture;
 
 static gboolean
@@ -112,6 +113,31 @@ store_case (OpStore *store)
   scans = op_store_list_scans (store, fixture.case_id, &error);
   g_assert_no_error (error);
   fixture.scan_id = ((OpScanRecord *) g_ptr_array_index (scans, 0))->id;
+
+  /* A lower scan, not segmented, for Find Teeth. */
+  {
+    g_autoptr(GPtrArray) lower = test_segment_load_teeth (FALSE, &error);
+    g_autoptr(OpPhantom) lph = NULL;
+    g_autofree char *lpath = g_build_filename (fixture.tmpdir, "lower.ply", NULL);
+    g_autofree char *ldata = NULL;
+    g_autoptr(GBytes) lbytes = NULL;
+    g_autoptr(OpMesh) lmesh = NULL;
+    gsize lsize = 0;
+
+    g_assert_no_error (error);
+    lph = op_phantom_new ((const OpTooth *const *) lower->pdata, lower->len, &o, &error);
+    g_assert_no_error (error);
+    g_assert_true (op_mesh_save (lph->mesh, lpath, OP_MESH_FORMAT_PLY, &error));
+    g_assert_true (g_file_get_contents (lpath, &ldata, &lsize, &error));
+    lbytes = g_bytes_new_take (g_steal_pointer (&ldata), lsize);
+    lmesh = op_mesh_load_bytes (lbytes, "lower.ply", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    {
+      OpScanInput in = { OP_JAW_LOWER, "lower.ply", OP_MESH_FORMAT_PLY, lbytes, lmesh->n_vertices, lmesh->n_triangles };
+      fixture.lower_id = op_store_add_scan (store, fixture.case_id, &in, &error);
+      g_assert_no_error (error);
+    }
+  }
 
   n_teeth = op_seg_labels_teeth (fixture.scan->labels, fixture.scan->n_vertices, fdi, NULL, 32);
   for (guint i = 0; i < n_teeth; i++)
@@ -275,6 +301,60 @@ test_pick_reassign_undo_save (void)
   g_assert_cmpint (op_teeth_view_get_version (fixture.teeth), ==, 2);
 }
 
+/* The lower scan has no labels: Find Teeth runs the automatic
+ * segmentation in a worker; a cancel stores nothing, a full run stores
+ * version 1 and shows it. */
+static void
+test_find_teeth (void)
+{
+  OpStore *store;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+
+  if (fixture.teeth == NULL || fixture.lower_id == 0)
+    {
+      g_test_skip ("no case");
+      return;
+    }
+  store = op_application_get_store (fixture.app);
+  op_teeth_view_show_scan (fixture.teeth, fixture.lower_id);
+  g_assert_true (op_test_wait_until (cond_teeth_idle, fixture.teeth, 60000));
+  g_assert_cmpint (op_teeth_view_get_version (fixture.teeth), ==, 0);
+  g_assert_null (op_teeth_view_get_labels (fixture.teeth, NULL));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture.teeth), "teeth.segment", NULL);
+  g_assert_true (op_teeth_view_get_busy (fixture.teeth));
+  gtk_widget_activate_action (GTK_WIDGET (fixture.teeth), "teeth.cancel", NULL);
+  g_assert_true (op_test_wait_until (cond_teeth_idle, fixture.teeth, 60000));
+  g_assert_nonnull (op_teeth_view_get_last_error (fixture.teeth));
+  if (op_teeth_view_get_last_error (fixture.teeth))
+    g_assert_nonnull (strstr (op_teeth_view_get_last_error (fixture.teeth), "cancelled"));
+  versions = op_store_list_segmentations (store, fixture.lower_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 0);
+  g_clear_pointer (&versions, g_ptr_array_unref);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture.teeth), "teeth.segment", NULL);
+  g_assert_true (op_teeth_view_get_busy (fixture.teeth));
+  g_assert_true (op_test_wait_until (cond_teeth_idle, fixture.teeth, 120000));
+  g_assert_null (op_teeth_view_get_last_error (fixture.teeth));
+  g_assert_cmpint (op_teeth_view_get_scan_id (fixture.teeth), ==, fixture.lower_id);
+  g_assert_cmpint (op_teeth_view_get_version (fixture.teeth), ==, 1);
+  g_test_message ("Find Teeth found %u teeth on the lower phantom", op_teeth_view_get_n_teeth (fixture.teeth));
+  g_assert_cmpuint (op_teeth_view_get_n_teeth (fixture.teeth), >=, 12);
+  versions = op_store_list_segmentations (store, fixture.lower_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (versions->len, ==, 1);
+  if (versions->len == 1)
+    {
+      OpSegmentationRecord *r = g_ptr_array_index (versions, 0);
+      g_assert_cmpint (r->source, ==, OP_SEGMENTATION_AUTOMATIC);
+      g_assert_false (r->upper);
+    }
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-teeth-found.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -286,6 +366,7 @@ main (int   argc,
 
   g_test_add_func ("/app/teeth/open", test_open);
   g_test_add_func ("/app/teeth/pick-reassign-undo-save", test_pick_reassign_undo_save);
+  g_test_add_func ("/app/teeth/find-teeth", test_find_teeth);
 
   status = g_test_run ();
 
