@@ -34,6 +34,34 @@ op_teeth_view_reassign (OpTeethView *self,
   return TRUE;
 }
 
+gboolean
+op_teeth_view_merge (OpTeethView *self,
+                     int          into,
+                     GError     **error)
+{
+  OpSegChange *change;
+  gsize n;
+  const gint32 *labels;
+
+  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->edits == NULL || self->selected == 0)
+    {
+      g_set_error_literal (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT, _("Select a tooth first"));
+      return FALSE;
+    }
+  labels = op_seg_edits_get_labels (self->edits, &n);
+  change = op_seg_merge (labels, n, op_seg_edits_is_upper (self->edits), into, self->selected, error);
+  if (change == NULL || !op_seg_edits_push (self->edits, change))
+    return FALSE;
+  g_clear_pointer (&self->last_error, g_free);
+  self->selected = into;
+  op__teeth_view_rebuild_scene (self);
+  op__teeth_view_sync (self);
+  return TRUE;
+}
+
 /* After undo or redo the selected number may no longer exist: follow the
  * tooth by what the change did to it. */
 static void

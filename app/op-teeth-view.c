@@ -238,6 +238,7 @@ op__teeth_view_sync (OpTeethView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teeth.redo", have && op_seg_edits_can_redo (self->edits));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teeth.save", have && depth > 0 && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teeth.reassign", have && self->selected != 0 && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teeth.merge", have && self->selected != 0 && !self->busy);
 
   if (self->record)
     {
@@ -588,6 +589,18 @@ action_reassign (GtkWidget  *widget,
 }
 
 static void
+action_merge (GtkWidget  *widget,
+              const char *name,
+              GVariant   *param)
+{
+  OpTeethView *self = OP_TEETH_VIEW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!op_teeth_view_merge (self, gtk_spin_button_get_value_as_int (self->number_spin), &error))
+    op__teeth_view_set_error (self, error->message);
+}
+
+static void
 action_undo (GtkWidget  *widget,
              const char *name,
              GVariant   *param)
@@ -693,6 +706,7 @@ op_teeth_view_class_init (OpTeethViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, status_label);
 
   gtk_widget_class_install_action (widget_class, "teeth.reassign", NULL, action_reassign);
+  gtk_widget_class_install_action (widget_class, "teeth.merge", NULL, action_merge);
   gtk_widget_class_install_action (widget_class, "teeth.undo", NULL, action_undo);
   gtk_widget_class_install_action (widget_class, "teeth.redo", NULL, action_redo);
   gtk_widget_class_install_action (widget_class, "teeth.save", NULL, action_save);

@@ -54,6 +54,11 @@ int            op_teeth_view_pick             (OpTeethView *self,
 gboolean       op_teeth_view_reassign         (OpTeethView *self,
                                                int          to,
                                                GError     **error);
+/* Makes the selected tooth part of tooth @into (which must exist),
+ * recorded for undo; @into becomes the selection. */
+gboolean       op_teeth_view_merge            (OpTeethView *self,
+                                               int          into,
+                                               GError     **error);
 gboolean       op_teeth_view_undo             (OpTeethView *self);
 gboolean       op_teeth_view_redo             (OpTeethView *self);
 /* How many edits are applied and not saved. */

@@ -295,6 +295,27 @@ test_pick_reassign_undo_save (void)
   g_clear_error (&error);
   g_assert_false (op_teeth_view_undo (fixture.teeth));
 
+  /* Merge 11 into 21 and undo: one tooth fewer, then exactly as saved. */
+  {
+    g_autofree gint32 *saved = g_memdup2 (op_teeth_view_get_labels (fixture.teeth, &n), n * sizeof (gint32));
+    guint before = op_teeth_view_get_n_teeth (fixture.teeth);
+
+    op_teeth_view_select_tooth (fixture.teeth, 11);
+    g_assert_false (op_teeth_view_merge (fixture.teeth, 31, &error));   /* a lower number */
+    g_assert_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_LABEL);
+    g_clear_error (&error);
+    g_assert_true (op_teeth_view_merge (fixture.teeth, 21, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (op_teeth_view_get_n_teeth (fixture.teeth), ==, before - 1);
+    g_assert_cmpint (op_teeth_view_get_selected_tooth (fixture.teeth), ==, 21);
+    g_assert_cmpuint (op_viewer_get_n_meshes (viewer), ==, before);   /* teeth - 1, and the gingiva */
+    g_assert_true (op_teeth_view_undo (fixture.teeth));
+    labels = op_teeth_view_get_labels (fixture.teeth, &n);
+    g_assert_cmpmem (labels, n * 4, saved, n * 4);
+    g_assert_cmpint (op_teeth_view_get_selected_tooth (fixture.teeth), ==, 11);
+    g_assert_cmpuint (op_teeth_view_get_n_unsaved (fixture.teeth), ==, 0);
+  }
+
   /* Reopening the case shows the saved version. */
   op_teeth_view_load_case (fixture.teeth, fixture.case_id);
   g_assert_true (op_test_wait_until (cond_teeth_idle, fixture.teeth, 60000));
