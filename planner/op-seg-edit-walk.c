@@ -425,3 +425,79 @@ op_seg_paint (const OpMesh         *mesh,
     }
   return change;
 }
+
+guint32
+op_seg_ray_vertex (const OpMesh *mesh,
+                   const float   origin[3],
+                   const float   dir[3],
+                   float         out_hit[3])
+{
+  double best_t = INFINITY;
+  gsize best_tri = G_MAXSIZE;
+
+  g_return_val_if_fail (mesh != NULL && origin != NULL && dir != NULL, G_MAXUINT32);
+
+  /* Moller-Trumbore, both faces: a scan's inside may face the camera
+   * where its border is open. */
+  for (gsize t = 0; t < mesh->n_triangles; t++)
+    {
+      const float *a = &mesh->positions[3 * mesh->indices[3 * t]];
+      const float *b = &mesh->positions[3 * mesh->indices[3 * t + 1]];
+      const float *c = &mesh->positions[3 * mesh->indices[3 * t + 2]];
+      double e1[3], e2[3], p[3], q[3], s[3], det, u, v, d;
+
+      for (int i = 0; i < 3; i++)
+        {
+          e1[i] = (double) b[i] - a[i];
+          e2[i] = (double) c[i] - a[i];
+          s[i] = (double) origin[i] - a[i];
+        }
+      p[0] = dir[1] * e2[2] - dir[2] * e2[1];
+      p[1] = dir[2] * e2[0] - dir[0] * e2[2];
+      p[2] = dir[0] * e2[1] - dir[1] * e2[0];
+      det = e1[0] * p[0] + e1[1] * p[1] + e1[2] * p[2];
+      if (fabs (det) < 1e-12)
+        continue;
+      u = (s[0] * p[0] + s[1] * p[1] + s[2] * p[2]) / det;
+      if (u < 0.0 || u > 1.0)
+        continue;
+      q[0] = s[1] * e1[2] - s[2] * e1[1];
+      q[1] = s[2] * e1[0] - s[0] * e1[2];
+      q[2] = s[0] * e1[1] - s[1] * e1[0];
+      v = (dir[0] * q[0] + dir[1] * q[1] + dir[2] * q[2]) / det;
+      if (v < 0.0 || u + v > 1.0)
+        continue;
+      d = (e2[0] * q[0] + e2[1] * q[1] + e2[2] * q[2]) / det;
+      if (d > 0.0 && d < best_t)
+        {
+          best_t = d;
+          best_tri = t;
+        }
+    }
+  if (best_tri == G_MAXSIZE)
+    return G_MAXUINT32;
+  {
+    float hit[3];
+    guint32 best_v = G_MAXUINT32;
+    double best_d = INFINITY;
+
+    for (int i = 0; i < 3; i++)
+      hit[i] = (float) (origin[i] + best_t * dir[i]);
+    for (int k = 0; k < 3; k++)
+      {
+        guint32 v = mesh->indices[3 * best_tri + k];
+        const float *p = &mesh->positions[3 * v];
+        double dd = 0.0;
+        for (int i = 0; i < 3; i++)
+          dd += ((double) p[i] - hit[i]) * ((double) p[i] - hit[i]);
+        if (dd < best_d)
+          {
+            best_d = dd;
+            best_v = v;
+          }
+      }
+    if (out_hit)
+      memcpy (out_hit, hit, sizeof hit);
+    return best_v;
+  }
+}

@@ -92,6 +92,16 @@ guint32  op_seg_nearest_vertex (const OpMesh *mesh,
                                 int           label,
                                 const float   point[3]);
 
+/* Where a click lands: the first triangle the ray from @origin along @dir
+ * (mm; @dir need not be unit length) meets, and of its corners the one
+ * nearest the hit point, which @out_hit (may be NULL) receives.
+ * G_MAXUINT32 when the ray meets nothing.  A plain loop over the
+ * triangles: a few milliseconds for a scan, once per click. */
+guint32  op_seg_ray_vertex     (const OpMesh *mesh,
+                                const float   origin[3],
+                                const float   dir[3],
+                                float         out_hit[3]);
+
 /* Renumbers tooth @from to @to.  @to must be an FDI number of the jaw
  * (@upper) that no vertex carries yet: two teeth with one number would
  * be one tooth to every step after this (OP_SEG_EDIT_ERROR_DUPLICATE,

@@ -706,6 +706,46 @@ test_extract (void)
   }
 }
 
+/* A ray shot down at a tooth's highest vertex from above the arch meets
+ * that tooth; a ray beside the arch meets nothing. */
+static void
+test_ray (void)
+{
+  const Arch *a = arch_or_skip (FALSE);
+  const OpMesh *m;
+  static const int teeth[] = { 31, 33, 36, 47 };
+
+  if (a == NULL)
+    return;
+  m = a->phantom->mesh;
+  for (guint i = 0; i < G_N_ELEMENTS (teeth); i++)
+    {
+      /* The lower crowns point up (+z): the tooth's top vertex is its
+       * cusp tip, which nothing covers from above. */
+      gsize top = G_MAXSIZE;
+      float origin[3], dir[3] = { 0.f, 0.f, -1.f }, hit[3];
+      guint32 v;
+
+      for (gsize k = 0; k < m->n_vertices; k++)
+        if (m->labels[k] == teeth[i] && (top == G_MAXSIZE || m->positions[3 * k + 2] > m->positions[3 * top + 2]))
+          top = k;
+      origin[0] = m->positions[3 * top];
+      origin[1] = m->positions[3 * top + 1];
+      origin[2] = m->positions[3 * top + 2] + 50.f;
+      v = op_seg_ray_vertex (m, origin, dir, hit);
+      g_assert_cmpuint (v, !=, G_MAXUINT32);
+      if (v == G_MAXUINT32)
+        continue;
+      g_assert_cmpint (m->labels[v], ==, teeth[i]);
+      g_assert_cmpfloat (fabsf (hit[2] - m->positions[3 * top + 2]), <, 0.5f);
+    }
+  {
+    float origin[3] = { m->bbox_max[0] + 20.f, m->bbox_max[1] + 20.f, m->bbox_max[2] + 20.f };
+    float dir[3] = { 0.f, 0.f, -1.f };
+    g_assert_cmpuint (op_seg_ray_vertex (m, origin, dir, NULL), ==, G_MAXUINT32);
+  }
+}
+
 static void
 test_deterministic (void)
 {
@@ -791,6 +831,7 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/seg-edit/undo-redo", test_undo_redo);
   g_test_add_func ("/planner/seg-edit/deterministic", test_deterministic);
   g_test_add_func ("/planner/seg-edit/extract", test_extract);
+  g_test_add_func ("/planner/seg-edit/ray", test_ray);
   rc = g_test_run ();
   for (int i = 0; i < 2; i++)
     {
