@@ -21,6 +21,11 @@ struct _OpTeethView
   AdwActionRow         *version_row;
   AdwActionRow         *tooth_row;
   GtkSpinButton        *number_spin;
+  GtkSpinButton        *radius_spin;
+  GtkToggleButton      *select_toggle;
+  GtkToggleButton      *paint_toggle;
+  GtkToggleButton      *erase_toggle;
+  GtkToggleButton      *split_toggle;
   GtkLabel             *status_label;
 
   /* owned */
@@ -31,6 +36,9 @@ struct _OpTeethView
   gint32               *base;         /* the labels of the version loaded */
   OpSegmentationRecord *record;
   OpSegEdits           *edits;
+  OpSegAdjacency       *adjacency;    /* of mesh, made at the first brush or split */
+  OpTeethTool           tool;
+  guint32               split_seed;   /* the first click of a split, or G_MAXUINT32 */
   GArray               *handles;      /* ToothHandle, one per piece drawn */
   float                 label_camera[8]; /* the camera the labels were placed for */
   int                   label_size[2];

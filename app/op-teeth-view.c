@@ -261,7 +261,8 @@ op__teeth_view_sync (OpTeethView *self)
     {
       g_autofree char *name = format_tooth (self, self->selected);
 
-      gtk_spin_button_set_value (self->number_spin, self->selected);
+      if (self->tool != OP_TEETH_TOOL_SPLIT)
+        gtk_spin_button_set_value (self->number_spin, self->selected);
       g_autofree char *title = g_strdup_printf (_("Tooth %s"), name);
       g_autofree char *subtitle = NULL;
       gsize n, count = 0;
@@ -287,7 +288,20 @@ op__teeth_view_sync (OpTeethView *self)
       adw_action_row_set_subtitle (self->tooth_row, "");
     }
 
-  if (self->last_error == NULL)
+  if (self->last_error == NULL && self->tool == OP_TEETH_TOOL_SPLIT && have)
+    {
+      g_autofree char *status = NULL;
+
+      if (self->selected == 0)
+        status = g_strdup (_("Select the tooth to split first."));
+      else if (self->split_seed == G_MAXUINT32)
+        status = g_strdup (_("Click the part of the tooth that keeps its number."));
+      else
+        status = g_strdup_printf (_("Now click the part that becomes tooth %d."),
+                                  gtk_spin_button_get_value_as_int (self->number_spin));
+      gtk_label_set_text (self->status_label, status);
+    }
+  else if (self->last_error == NULL)
     {
       g_autofree char *status = NULL;
       if (depth > 0)
@@ -473,9 +487,11 @@ on_load_done (GObject      *source,
   self->scans = g_steal_pointer (&d->scans);
   self->scan_id = d->shown_id;
   g_clear_pointer (&self->mesh, op_mesh_free);
+  g_clear_pointer (&self->adjacency, op_seg_adjacency_free);
   g_clear_pointer (&self->base, g_free);
   g_clear_pointer (&self->record, op_segmentation_record_free);
   g_clear_pointer (&self->edits, op_seg_edits_free);
+  self->split_seed = G_MAXUINT32;
   self->mesh = g_steal_pointer (&d->mesh);
   self->base = g_steal_pointer (&d->labels);
   self->record = g_steal_pointer (&d->record);
@@ -565,15 +581,27 @@ on_viewer_click (GtkGestureClick *gesture,
                  double           y,
                  OpTeethView     *self)
 {
-  int fdi;
+  g_autoptr(GError) error = NULL;
 
   if (n_press != 1)
     return;
-  fdi = op_teeth_view_pick (self, x, y);
-  /* The gingiva and the background keep the selection, as on the Plan
-   * page: a miss by a pixel should not lose one's place. */
-  if (fdi != 0)
-    op_teeth_view_select_tooth (self, fdi);
+  if (!op_teeth_view_click (self, x, y, &error) && error != NULL)
+    op__teeth_view_set_error (self, error->message);
+}
+
+static void
+on_tool_toggled (GtkToggleButton *button,
+                 OpTeethView     *self)
+{
+  if (!gtk_toggle_button_get_active (button))
+    return;
+  self->tool = button == self->paint_toggle ? OP_TEETH_TOOL_PAINT
+             : button == self->erase_toggle ? OP_TEETH_TOOL_ERASE
+             : button == self->split_toggle ? OP_TEETH_TOOL_SPLIT
+             : OP_TEETH_TOOL_SELECT;
+  self->split_seed = G_MAXUINT32;
+  g_clear_pointer (&self->last_error, g_free);
+  op__teeth_view_sync (self);
 }
 
 static void
@@ -667,6 +695,7 @@ op_teeth_view_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->scans, g_ptr_array_unref);
   g_clear_pointer (&self->mesh, op_mesh_free);
+  g_clear_pointer (&self->adjacency, op_seg_adjacency_free);
   g_clear_pointer (&self->base, g_free);
   g_clear_pointer (&self->record, op_segmentation_record_free);
   g_clear_pointer (&self->edits, op_seg_edits_free);
@@ -703,6 +732,11 @@ op_teeth_view_class_init (OpTeethViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, version_row);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, tooth_row);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, number_spin);
+  gtk_widget_class_bind_template_child (widget_class, OpTeethView, radius_spin);
+  gtk_widget_class_bind_template_child (widget_class, OpTeethView, select_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OpTeethView, paint_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OpTeethView, erase_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OpTeethView, split_toggle);
   gtk_widget_class_bind_template_child (widget_class, OpTeethView, status_label);
 
   gtk_widget_class_install_action (widget_class, "teeth.reassign", NULL, action_reassign);
@@ -724,6 +758,7 @@ op_teeth_view_init (OpTeethView *self)
 
   self->handles = g_array_new (FALSE, TRUE, sizeof (ToothHandle));
   self->numbering = OP_NUMBERING_FDI;
+  self->split_seed = G_MAXUINT32;
   gtk_widget_init_template (GTK_WIDGET (self));
 
   {
@@ -747,6 +782,10 @@ op_teeth_view_init (OpTeethView *self)
   g_signal_connect (click, "released", G_CALLBACK (on_viewer_click), self);
   gtk_widget_add_controller (GTK_WIDGET (self->viewer), GTK_EVENT_CONTROLLER (click));
   g_signal_connect (self->scan_dropdown, "notify::selected", G_CALLBACK (on_scan_selected), self);
+  g_signal_connect (self->select_toggle, "toggled", G_CALLBACK (on_tool_toggled), self);
+  g_signal_connect (self->paint_toggle, "toggled", G_CALLBACK (on_tool_toggled), self);
+  g_signal_connect (self->erase_toggle, "toggled", G_CALLBACK (on_tool_toggled), self);
+  g_signal_connect (self->split_toggle, "toggled", G_CALLBACK (on_tool_toggled), self);
   g_signal_connect_after (self->viewer, "render", G_CALLBACK (on_viewer_rendered), self);
   op__teeth_view_sync (self);
 }

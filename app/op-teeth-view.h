@@ -17,6 +17,14 @@
 
 G_BEGIN_DECLS
 
+/* What a click on the scan does. */
+typedef enum {
+  OP_TEETH_TOOL_SELECT,   /* selects the tooth under the pointer */
+  OP_TEETH_TOOL_PAINT,    /* a dab of the selected tooth's number, over gingiva only */
+  OP_TEETH_TOOL_ERASE,    /* a dab of gingiva */
+  OP_TEETH_TOOL_SPLIT,    /* two clicks on the selected tooth: the second part takes the new number */
+} OpTeethTool;
+
 #define OP_TYPE_TEETH_VIEW (op_teeth_view_get_type ())
 G_DECLARE_FINAL_TYPE (OpTeethView, op_teeth_view, OP, TEETH_VIEW, AdwBin)
 
@@ -58,6 +66,23 @@ gboolean       op_teeth_view_reassign         (OpTeethView *self,
  * recorded for undo; @into becomes the selection. */
 gboolean       op_teeth_view_merge            (OpTeethView *self,
                                                int          into,
+                                               GError     **error);
+/* The tool the toggle buttons set, the brush radius (mm) and the number
+ * the spin button holds (for Reassign, Merge Into and Split). */
+void           op_teeth_view_set_tool         (OpTeethView *self,
+                                               OpTeethTool  tool);
+OpTeethTool    op_teeth_view_get_tool         (OpTeethView *self);
+void           op_teeth_view_set_brush_radius (OpTeethView *self,
+                                               double       radius_mm);
+void           op_teeth_view_set_number       (OpTeethView *self,
+                                               int          fdi);
+/* What a click at (@x, @y) in the viewer does with the current tool.
+ * TRUE when it did something (selected, painted, set or used a split
+ * seed); FALSE with @error set when the edit was refused, and FALSE with
+ * no error when the click met no tooth or no surface. */
+gboolean       op_teeth_view_click            (OpTeethView *self,
+                                               double       x,
+                                               double       y,
                                                GError     **error);
 gboolean       op_teeth_view_undo             (OpTeethView *self);
 gboolean       op_teeth_view_redo             (OpTeethView *self);

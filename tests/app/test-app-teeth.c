@@ -43,11 +43,10 @@ cond_teeth_idle (gpointer data)
 /* The window position of the vertex of tooth @fdi nearest the camera,
  * which the GPU pick must find on that tooth. */
 static gboolean
-project_tooth (int fdi, double *out_x, double *out_y)
+project_labelled (const gint32 *labels, int fdi, double *out_x, double *out_y)
 {
   OpViewer *viewer = op_teeth_view_get_viewer (fixture.teeth);
   const OpCamera *camera = op_viewer_get_camera (viewer);
-  const gint32 *labels = op_teeth_view_get_labels (fixture.teeth, NULL);
   int w = gtk_widget_get_width (GTK_WIDGET (viewer)), h = gtk_widget_get_height (GTK_WIDGET (viewer));
   float view[16], proj[16], best = INFINITY;
   gboolean found = FALSE;
@@ -75,6 +74,21 @@ project_tooth (int fdi, double *out_x, double *out_y)
         }
     }
   return found;
+}
+
+static gboolean
+project_tooth (int fdi, double *out_x, double *out_y)
+{
+  return project_labelled (op_teeth_view_get_labels (fixture.teeth, NULL), fdi, out_x, out_y);
+}
+
+static gsize
+count_label (const gint32 *labels, gsize n, int fdi)
+{
+  gsize k = 0;
+  for (gsize v = 0; v < n; v++)
+    k += labels[v] == fdi;
+  return k;
 }
 
 static void
@@ -322,6 +336,97 @@ test_pick_reassign_undo_save (void)
   g_assert_cmpint (op_teeth_view_get_version (fixture.teeth), ==, 2);
 }
 
+/* The click tools on the saved version: an erase dab and a paint dab on
+ * 16, and a merged pair split again with two clicks; undo returns to the
+ * saved labels exactly. */
+static void
+test_tools (void)
+{
+  OpViewer *viewer;
+  g_autoptr(GError) error = NULL;
+  g_autofree gint32 *saved = NULL;
+  const gint32 *labels;
+  gsize n = 0, n16, after_erase, same = 0;
+  double x, y;
+
+  if (fixture.teeth == NULL || op_teeth_view_get_labels (fixture.teeth, NULL) == NULL)
+    {
+      g_test_skip ("no case");
+      return;
+    }
+  viewer = op_teeth_view_get_viewer (fixture.teeth);
+  op_viewer_set_view (viewer, OP_VIEW_OCCLUSAL_UPPER);
+  op_test_settle (300);
+  g_free (op_viewer_read_pixels (viewer, &(int) { 0 }, &(int) { 0 }));
+  labels = op_teeth_view_get_labels (fixture.teeth, &n);
+  saved = g_memdup2 (labels, n * sizeof (gint32));
+  n16 = count_label (saved, n, 16);
+
+  /* Erase: a 1.5 mm dab on 16's cusp tip turns some of it to gingiva. */
+  op_teeth_view_set_tool (fixture.teeth, OP_TEETH_TOOL_ERASE);
+  g_assert_cmpint (op_teeth_view_get_tool (fixture.teeth), ==, OP_TEETH_TOOL_ERASE);
+  op_teeth_view_set_brush_radius (fixture.teeth, 1.5);
+  g_assert_true (project_tooth (16, &x, &y));
+  g_assert_true (op_teeth_view_click (fixture.teeth, x, y, &error));
+  g_assert_no_error (error);
+  labels = op_teeth_view_get_labels (fixture.teeth, &n);
+  after_erase = count_label (labels, n, 16);
+  g_test_message ("erase dab: tooth 16 %" G_GSIZE_FORMAT " -> %" G_GSIZE_FORMAT " vertices", n16, after_erase);
+  g_assert_cmpuint (after_erase, <, n16);
+  g_assert_cmpuint (after_erase, >, n16 / 2);
+  g_assert_cmpuint (op_teeth_view_get_n_unsaved (fixture.teeth), ==, 1);
+
+  /* Paint 16 back at the same place. */
+  op_teeth_view_select_tooth (fixture.teeth, 16);
+  op_teeth_view_set_tool (fixture.teeth, OP_TEETH_TOOL_PAINT);
+  op_teeth_view_set_brush_radius (fixture.teeth, 2.0);
+  g_assert_true (op_teeth_view_click (fixture.teeth, x, y, &error));
+  g_assert_no_error (error);
+  labels = op_teeth_view_get_labels (fixture.teeth, &n);
+  g_assert_cmpuint (count_label (labels, n, 16), >, after_erase);
+  g_assert_true (op_teeth_view_undo (fixture.teeth));
+  g_assert_true (op_teeth_view_undo (fixture.teeth));
+  labels = op_teeth_view_get_labels (fixture.teeth, &n);
+  g_assert_cmpmem (labels, n * 4, saved, n * 4);
+
+  /* Split: merge 11 into 21, then click 21's crown and 11's. */
+  op_teeth_view_set_tool (fixture.teeth, OP_TEETH_TOOL_SELECT);
+  op_teeth_view_select_tooth (fixture.teeth, 11);
+  g_assert_true (op_teeth_view_merge (fixture.teeth, 21, &error));
+  g_assert_no_error (error);
+  op_teeth_view_set_tool (fixture.teeth, OP_TEETH_TOOL_SPLIT);
+  op_teeth_view_set_number (fixture.teeth, 11);
+  g_assert_true (project_labelled (saved, 21, &x, &y));
+  g_assert_true (op_teeth_view_click (fixture.teeth, x, y, &error));   /* the seed that keeps 21 */
+  g_assert_no_error (error);
+  g_assert_cmpuint (op_teeth_view_get_n_unsaved (fixture.teeth), ==, 1);
+  g_assert_true (project_labelled (saved, 11, &x, &y));
+  g_assert_true (op_teeth_view_click (fixture.teeth, x, y, &error));   /* this part becomes 11 */
+  g_assert_no_error (error);
+  g_assert_cmpuint (op_teeth_view_get_n_unsaved (fixture.teeth), ==, 2);
+  labels = op_teeth_view_get_labels (fixture.teeth, &n);
+  for (gsize v = 0; v < n; v++)
+    if (saved[v] == 11 || saved[v] == 21)
+      same += labels[v] == saved[v];
+  g_test_message ("split by two clicks: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " vertices of 11 and 21 as before",
+                  same, count_label (saved, n, 11) + count_label (saved, n, 21));
+  g_assert_cmpfloat ((double) same / (count_label (saved, n, 11) + count_label (saved, n, 21)), >, 0.95);
+  op_test_settle (300);
+  op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-teeth-split.png");
+  g_assert_true (op_teeth_view_undo (fixture.teeth));
+  g_assert_true (op_teeth_view_undo (fixture.teeth));
+  labels = op_teeth_view_get_labels (fixture.teeth, &n);
+  g_assert_cmpmem (labels, n * 4, saved, n * 4);
+
+  /* Paint with nothing selected is refused with a message. */
+  op_teeth_view_select_tooth (fixture.teeth, 0);
+  op_teeth_view_set_tool (fixture.teeth, OP_TEETH_TOOL_PAINT);
+  g_assert_false (op_teeth_view_click (fixture.teeth, x, y, &error));
+  g_assert_error (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT);
+  g_clear_error (&error);
+  op_teeth_view_set_tool (fixture.teeth, OP_TEETH_TOOL_SELECT);
+}
+
 /* The lower scan has no labels: Find Teeth runs the automatic
  * segmentation in a worker; a cancel stores nothing, a full run stores
  * version 1 and shows it. */
@@ -387,6 +492,7 @@ main (int   argc,
 
   g_test_add_func ("/app/teeth/open", test_open);
   g_test_add_func ("/app/teeth/pick-reassign-undo-save", test_pick_reassign_undo_save);
+  g_test_add_func ("/app/teeth/tools", test_tools);
   g_test_add_func ("/app/teeth/find-teeth", test_find_teeth);
 
   status = g_test_run ();
