@@ -61,6 +61,25 @@ gboolean  op_cli_segment_eval   (OpCliGlobals  *globals,
                                  int            argc,
                                  char         **argv,
                                  GError       **error);
+/* segment versions | segment edit (op-cli-segment-edit.c). */
+gboolean  op_cli_segment_versions (OpCliGlobals  *globals,
+                                   int            argc,
+                                   char         **argv,
+                                   GError       **error);
+gboolean  op_cli_segment_edit   (OpCliGlobals  *globals,
+                                 int            argc,
+                                 char         **argv,
+                                 GError       **error);
+/* A positive case number from @text. */
+gboolean  op_cli_parse_case_id  (const char    *text,
+                                 gint64        *out,
+                                 GError       **error);
+/* The scan of case @case_id named by @which: its number, or "upper" or
+ * "lower" for the first scan of that jaw. */
+OpScanRecord *op_cli_find_scan  (OpStore       *store,
+                                 gint64         case_id,
+                                 const char    *which,
+                                 GError       **error);
 
 /* op-cli-user.c */
 gboolean  op_cli_user           (OpCliGlobals  *globals,

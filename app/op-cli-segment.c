@@ -1,4 +1,8 @@
-/* op-cli-segment.c: orthoplan-cli segment | segment-eval. */
+/* op-cli-segment.c: orthoplan-cli segment | segment-eval.
+ *
+ * "segment CASE" stores what it finds as the scan's next automatic
+ * segmentation version; "segment versions" and "segment edit" live in
+ * op-cli-segment-edit.c. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -11,11 +15,15 @@
 #include "op-segment-eval.h"
 #include "op-segment.h"
 
-/* FILE, or the number of a case whose scan of the chosen jaw is used. */
+/* FILE, or the number of a case whose scan of the chosen jaw is used;
+ * then @out_store and @out_scan get the store and the scan, so that the
+ * result can be stored with it. */
 static OpMesh *
 load_input (OpCliGlobals  *globals,
             const char    *what,
             OpSegmentJaw   jaw,
+            OpStore      **out_store,
+            OpScanRecord **out_scan,
             GError       **error)
 {
   char *end = NULL;
@@ -39,9 +47,17 @@ load_input (OpCliGlobals  *globals,
           (rec->jaw == OP_JAW_LOWER && jaw == OP_SEGMENT_JAW_LOWER))
         {
           g_autoptr(GBytes) bytes = op_store_get_scan_bytes (store, rec->id, error);
+          OpMesh *mesh;
+
           if (bytes == NULL)
             return NULL;
-          return op_mesh_load_bytes (bytes, rec->filename, NULL, NULL, globals->cancellable, error);
+          mesh = op_mesh_load_bytes (bytes, rec->filename, NULL, NULL, globals->cancellable, error);
+          if (mesh != NULL)
+            {
+              *out_store = g_steal_pointer (&store);
+              *out_scan = g_ptr_array_steal_index (scans, i);
+            }
+          return mesh;
         }
     }
   g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_FAILED, _("case %s has no %s scan"), what,
@@ -60,7 +76,10 @@ op_cli_segment (OpCliGlobals  *globals,
   gboolean json = FALSE;
   g_autoptr(OpMesh) mesh = NULL;
   g_autoptr(OpSegmentation) seg = NULL;
+  g_autoptr(OpStore) store = NULL;
+  g_autoptr(OpScanRecord) scan = NULL;
   OpSegmentOptions options = { 0 };
+  int version = 0;
   GOptionEntry entries[] = {
     { "jaw", 0, 0, G_OPTION_ARG_STRING, &jaw_name, N_("upper or lower (default: found from the teeth)"), N_("JAW") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Write the labels as Teeth3DS JSON"), N_("FILE") },
@@ -68,7 +87,15 @@ op_cli_segment (OpCliGlobals  *globals,
     { NULL }
   };
 
-  if (!op_cli_parse (_("FILE|CASE — find the teeth of one arch and number them"), NULL, entries, &argc, &argv, error))
+  if (argc >= 2 && g_str_equal (argv[1], "versions"))
+    return op_cli_segment_versions (globals, argc - 1, argv + 1, error);
+  if (argc >= 2 && g_str_equal (argv[1], "edit"))
+    return op_cli_segment_edit (globals, argc - 1, argv + 1, error);
+
+  if (!op_cli_parse (_("FILE|CASE — find the teeth of one arch and number them"),
+                     _("Given a case, the result is stored as the scan's next segmentation version. "
+                       "See also “segment versions CASE SCAN” and “segment edit CASE SCAN”."),
+                     entries, &argc, &argv, error))
     return FALSE;
   if (argc != 2)
     {
@@ -88,13 +115,19 @@ op_cli_segment (OpCliGlobals  *globals,
         }
     }
 
-  mesh = load_input (globals, argv[1], options.jaw, error);
+  mesh = load_input (globals, argv[1], options.jaw, &store, &scan, error);
   if (mesh == NULL)
     return FALSE;
+  /* A case's scan was imported as one jaw; its labels are stored as that
+   * jaw's, so the segmentation is told it rather than left to guess. */
+  if (scan != NULL && options.jaw == OP_SEGMENT_JAW_AUTO)
+    options.jaw = scan->jaw == OP_JAW_LOWER ? OP_SEGMENT_JAW_LOWER : OP_SEGMENT_JAW_UPPER;
   seg = op_segment (mesh, &options, NULL, error);
   if (seg == NULL)
     return FALSE;
   if (out && !op_labels_json_save (out, seg->labels, seg->n_vertices, seg->upper, error))
+    return FALSE;
+  if (store != NULL && !(version = op_store_add_automatic_segmentation (store, scan->id, seg, error)))
     return FALSE;
 
   if (json)
@@ -126,6 +159,11 @@ op_cli_segment (OpCliGlobals  *globals,
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
+      json_builder_set_member_name (b, "stored_version");
+      if (version > 0)
+        json_builder_add_int_value (b, version);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "warnings");
       json_builder_begin_array (b);
       for (guint i = 0; i < seg->warnings->len; i++)
@@ -148,6 +186,8 @@ op_cli_segment (OpCliGlobals  *globals,
         g_print (_("Warning: %s\n"), (char *) g_ptr_array_index (seg->warnings, i));
       if (out)
         g_print ("%s\n", out);
+      if (version > 0)
+        g_print (_("Stored as segmentation v%d of scan %" G_GINT64_FORMAT "\n"), version, scan->id);
     }
   return TRUE;
 }

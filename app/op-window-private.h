@@ -31,6 +31,7 @@ struct _OpWindow
   OpCaseView           *case_view;
   AdwViewStack         *case_pages;
   OpReviewView         *review_view;
+  OpTeethView          *teeth_view;
   OpExportsView        *exports_view;
   GtkStack             *session_stack;
   OpSignIn             *sign_in;

@@ -173,6 +173,7 @@ op_window_show_case (OpWindow *self,
   op_approval_panel_load_case (self->approval_panel, case_id);
   op_case_view_load_case (self->case_view, case_id);
   op_review_view_load_case (self->review_view, case_id);
+  op_teeth_view_load_case (self->teeth_view, case_id);
   op_exports_view_load_case (self->exports_view, case_id);
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   op_window_select_current_row (self);
@@ -186,6 +187,14 @@ op_window_get_review_view (OpWindow *self)
   g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
 
   return self->review_view;
+}
+
+OpTeethView *
+op_window_get_teeth_view (OpWindow *self)
+{
+  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+
+  return self->teeth_view;
 }
 
 OpExportsView *
@@ -233,6 +242,10 @@ on_scans_changed (OpWindow   *self,
 {
   /* Scan counts show in the list. */
   op_window_reload_cases (self);
+  /* A new scan can be segmented on the Teeth page; unsaved corrections
+   * there are not thrown away for it. */
+  if (self->case_id != 0 && op_teeth_view_get_n_unsaved (self->teeth_view) == 0)
+    op_teeth_view_load_case (self->teeth_view, self->case_id);
 }
 
 static void
@@ -415,6 +428,7 @@ op_window_constructed (GObject *object)
 
   op_case_view_set_store (self->case_view, self->store);
   op_review_view_set_store (self->review_view, self->store);
+  op_teeth_view_set_store (self->teeth_view, self->store);
   op_exports_view_set_store (self->exports_view, self->store);
   op__window_session_constructed (self);
 
@@ -507,6 +521,7 @@ op_window_class_init (OpWindowClass *klass)
   g_type_ensure (OP_TYPE_CASE_VIEW);
   g_type_ensure (OP_TYPE_EXPORTS_VIEW);
   g_type_ensure (OP_TYPE_REVIEW_VIEW);
+  g_type_ensure (OP_TYPE_TEETH_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-window.ui");
   gtk_widget_class_bind_template_child (widget_class, OpWindow, toast_overlay);
@@ -523,6 +538,7 @@ op_window_class_init (OpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpWindow, case_view);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, case_pages);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, review_view);
+  gtk_widget_class_bind_template_child (widget_class, OpWindow, teeth_view);
   gtk_widget_class_bind_template_child (widget_class, OpWindow, exports_view);
   gtk_widget_class_bind_template_callback (widget_class, on_case_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);

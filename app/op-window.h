@@ -12,6 +12,7 @@
 #include "op-review-view.h"
 #include "op-exports-view.h"
 #include "op-sign-in.h"
+#include "op-teeth-view.h"
 #include "op-store.h"
 
 G_BEGIN_DECLS
@@ -85,6 +86,7 @@ GtkWidget  *op_window_open_audit_view (OpWindow       *self);
 OpApprovalPanel *op_window_get_approval_panel (OpWindow *self);
 /* The case's Plan page. */
 OpReviewView *op_window_get_review_view (OpWindow *self);
+OpTeethView  *op_window_get_teeth_view  (OpWindow *self);
 /* The case's Exports page. */
 OpExportsView *op_window_get_exports_view (OpWindow *self);
 /* The header's Approve… button and the menu's Audit Log… row, whose

@@ -17,6 +17,7 @@
 #include "op-case.h"
 #include "op-mesh-io.h"
 #include "op-volume.h"
+#include "op-segment.h"
 #include "op-tooth.h"
 
 G_BEGIN_DECLS
@@ -527,5 +528,99 @@ char      **op_store_list_audit_actors  (OpStore  *self,
                                          GError  **error);
 char      **op_store_list_audit_actions (OpStore  *self,
                                          GError  **error);
+
+/* ---- Segmentation versions (op-store-segment.c) ----------------------
+ *
+ * The labels of one arch scan (0 or an FDI number per vertex of the scan
+ * as op_mesh_load_bytes() reads it), stored as numbered versions per scan:
+ * the automatic result and each saved correction add one, none is ever
+ * changed or deleted (the database refuses too). */
+
+typedef enum {
+  OP_SEGMENTATION_AUTOMATIC,
+  OP_SEGMENTATION_CORRECTED,
+} OpSegmentationSource;
+
+/* "automatic" or "corrected". */
+const char *op_segmentation_source_to_string (OpSegmentationSource source);
+
+typedef struct {
+  int    fdi;
+  float  confidence;   /* 0-1; 1 for a tooth a person drew or confirmed */
+  gsize  n_vertices;   /* filled in by the store; ignored on input */
+} OpSegmentationTooth;
+
+/* A version to store. */
+typedef struct {
+  OpSegmentationSource       source;
+  gboolean                   upper;
+  const gint32              *labels;
+  gsize                      n_vertices;
+  /* One entry for every tooth number in @labels, no other. */
+  const OpSegmentationTooth *teeth;
+  guint                      n_teeth;
+  /* The version a correction started from (required for a corrected
+   * version, 0 for an automatic one). */
+  int                        parent_version;
+  const char                *note;         /* "reassign 16 -> 17"; may be NULL */
+} OpSegmentationInput;
+
+typedef struct {
+  gint64                id;
+  gint64                scan_id;
+  gint64                case_id;
+  int                   version;
+  int                   parent_version;   /* 0 for none */
+  OpSegmentationSource  source;
+  char                 *author;
+  gboolean              upper;
+  gsize                 n_vertices;
+  char                 *note;
+  char                 *labels_sha256;
+  char                 *created_at;       /* ISO 8601 UTC */
+  OpSegmentationTooth  *teeth;            /* by FDI */
+  guint                 n_teeth;
+} OpSegmentationRecord;
+
+void      op_segmentation_record_free (OpSegmentationRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpSegmentationRecord, op_segmentation_record_free)
+
+/* Stores @input as the next version of scan @scan_id's labels, with the
+ * store's actor as author, in one transaction with its audit entry
+ * ("segmentation.create" on "scan:ID"): all of it or nothing.  Refused
+ * (OP_STORE_ERROR_INVALID, naming the field) when the labels are not of
+ * the scan's jaw (op_seg_labels_check), their count is not the scan's
+ * vertex count, they hold no tooth, the confidences do not list exactly
+ * the teeth present or leave 0-1, or the parent version does not exist;
+ * OP_STORE_ERROR_PERMISSION when the case no longer takes scans
+ * (op_case_state_accepts_scans); OP_STORE_ERROR_NOT_FOUND for no such
+ * scan.  A submitted case becomes segmented in the same transaction
+ * (audited as "case.state").  Returns the new version, or 0. */
+int        op_store_add_segmentation  (OpStore                   *self,
+                                       gint64                     scan_id,
+                                       const OpSegmentationInput *input,
+                                       GError                   **error);
+/* Stores what op_segment() found on scan @scan_id as its next automatic
+ * version: the labels, each tooth's numbering confidence (0 for a label
+ * with no tooth of the dentition behind it) and the warnings as the note.
+ * Same rules as op_store_add_segmentation().  Returns the version, or 0. */
+int        op_store_add_automatic_segmentation (OpStore              *self,
+                                                gint64                scan_id,
+                                                const OpSegmentation *seg,
+                                                GError              **error);
+/* The labels of @version (0 for the latest) of the scan, checked against
+ * their sha256 (OP_STORE_ERROR_CORRUPT when they differ); @out_n gets
+ * their count, @out_record (may be NULL) the version's record.  NULL with
+ * OP_STORE_ERROR_NOT_FOUND when there is no such version. */
+gint32    *op_store_get_segmentation  (OpStore                *self,
+                                       gint64                  scan_id,
+                                       int                     version,
+                                       gsize                  *out_n,
+                                       OpSegmentationRecord  **out_record,
+                                       GError                **error);
+/* OpSegmentationRecord* of the scan, oldest first (empty when none). */
+GPtrArray *op_store_list_segmentations (OpStore               *self,
+                                        gint64                 scan_id,
+                                        GError               **error);
 
 G_END_DECLS
