@@ -148,6 +148,11 @@ gint64          op__store_latest_plan_version_locked (OpStore  *self,
  * that every bit of a float comes back.  One writer for op-store-plan.c
  * and op-store-teeth.c, so that op_store_load_teeth() reads the rows of
  * both alike. */
+/* A column-major 4x4 as 16 shortest round-trip numbers (volumes'
+ * transforms, registrations' matrices), and back. */
+char           *op__store_matrix_to_text   (const double m[16]);
+gboolean        op__store_matrix_from_text (const char  *text,
+                                            double       m[16]);
 char           *op__store_frame_to_text   (const OpFrame *f);
 /* FALSE when @text is not twelve numbers; @f is then partly written. */
 gboolean        op__store_frame_from_text (const char    *text,

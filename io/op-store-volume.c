@@ -56,8 +56,8 @@ voxels_sha256 (const OpVolume *v)
   return g_strdup (g_checksum_get_string (sum));
 }
 
-static char *
-transform_to_text (const double m[16])
+char *
+op__store_matrix_to_text (const double m[16])
 {
   GString *s = g_string_new (NULL);
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -71,9 +71,9 @@ transform_to_text (const double m[16])
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-transform_from_text (const char *text,
-                     double      m[16])
+gboolean
+op__store_matrix_from_text (const char *text,
+                            double      m[16])
 {
   g_auto(GStrv) parts = g_strsplit (text ? text : "", " ", -1);
 
@@ -127,7 +127,7 @@ op_store_add_volume (OpStore             *self,
     }
 
   sha = voxels_sha256 (volume);
-  transform = transform_to_text (volume->transform);
+  transform = op__store_matrix_to_text (volume->transform);
   plane = (gsize) volume->dims[0] * volume->dims[1];
   le = g_new (gint16, plane);
 
@@ -334,7 +334,7 @@ op_store_get_volume (OpStore  *self,
       dims[a] = sqlite3_column_int (stmt, a);
       spacing[a] = sqlite3_column_double (stmt, 3 + a);
     }
-  if (!transform_from_text ((const char *) sqlite3_column_text (stmt, 6), transform))
+  if (!op__store_matrix_from_text ((const char *) sqlite3_column_text (stmt, 6), transform))
     {
       g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_SCHEMA,
                    _("volume %lld: its transform is not 16 numbers"), (long long) volume_id);

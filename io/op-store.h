@@ -490,6 +490,47 @@ OpVolume      *op_store_get_volume    (OpStore     *self,
                                        gint64       volume_id,
                                        GError     **error);
 
+/* ---- Scans registered to a CBCT (op-store-registration.c) ---------- */
+
+typedef struct {
+  gint64  id;
+  gint64  case_id;
+  gint64  scan_id;
+  gint64  volume_id;
+  double  matrix[16];   /* scan mm -> volume world (LPS) mm, column-major */
+  double  rms_mm;
+  char   *method;       /* "automatic" or "points" */
+  char   *author;
+  char   *created_at;
+} OpRegistrationRecord;
+
+void     op_registration_record_free (OpRegistrationRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpRegistrationRecord, op_registration_record_free)
+
+/* Stores where scan @scan_id lies in volume @volume_id (both of one
+ * case), audited as scan.register.  Never replaces an older one. */
+gint64                op_store_add_registration (OpStore     *self,
+                                                 gint64       scan_id,
+                                                 gint64       volume_id,
+                                                 const double matrix[16],
+                                                 double       rms_mm,
+                                                 const char  *method,
+                                                 GError     **error);
+/* The scan's latest registration; OP_STORE_ERROR_NOT_FOUND when none. */
+OpRegistrationRecord *op_store_get_registration (OpStore  *self,
+                                                 gint64    scan_id,
+                                                 GError  **error);
+/* Grows the roots of @dentition's teeth from the case's CBCT where its
+ * arch scans were registered (op_roots_build_registered); when any arch
+ * was, teeth that did not grow get their type's template.  With no
+ * registration the dentition is left as it is.  @out_summary (may be NULL) says which teeth grew from which
+ * volume, or NULL when nothing was registered. */
+gboolean              op_store_build_cbct_roots (OpStore      *self,
+                                                 gint64        case_id,
+                                                 OpDentition  *dentition,
+                                                 char        **out_summary,
+                                                 GError      **error);
+
 /* ---- Reading the audit log (op-store-audit-query.c) ----------------- */
 
 /* Which entries to list; a zero-initialised filter lists them all. */

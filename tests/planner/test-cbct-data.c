@@ -145,3 +145,62 @@ cbct_volume_from_teeth (const OpDentition *dentition, double spacing_mm, double 
   g_rand_free (rand);
   return v;
 }
+
+/* A CBCT-like volume around @d's crowns and roots: teeth at 1800 HU in an
+ * alveolar bone block (the roots grown by @bone_mm) at 700 HU, soft tissue
+ * at 40 HU, noise +/- 60 HU. */
+OpVolume *
+cbct_bone_block_volume (const OpDentition *d,
+                        double             bone_mm)
+{
+  const double spacing[3] = { 0.3, 0.3, 0.3 }, axes[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 };
+  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
+  double origin[3];
+  int dims[3];
+  g_autofree guint8 *bone = NULL, *teeth = NULL;
+  GRand *rand = g_rand_new_with_seed (11);
+  OpVolume *v;
+  gsize n;
+
+  for (guint t = 0; t < d->teeth->len; t++)
+    {
+      const OpTooth *tooth = g_ptr_array_index (d->teeth, t);
+      const OpMesh *parts[2] = { tooth->crown, tooth->root };
+
+      for (int p = 0; p < 2; p++)
+        for (gsize x = 0; x < parts[p]->n_vertices; x++)
+          for (int a = 0; a < 3; a++)
+            {
+              lo[a] = MIN (lo[a], parts[p]->positions[x * 3 + a]);
+              hi[a] = MAX (hi[a], parts[p]->positions[x * 3 + a]);
+            }
+    }
+  for (int a = 0; a < 3; a++)
+    {
+      origin[a] = lo[a] - 8;
+      dims[a] = (int) ceil ((hi[a] - lo[a] + 16) / 0.3) + 1;
+    }
+  v = op_volume_new (dims[0], dims[1], dims[2], spacing);
+  op_volume_set_geometry (v, origin, axes);
+  v->intercept = -1024;
+  n = (gsize) dims[0] * dims[1] * dims[2];
+  bone = g_new0 (guint8, n);
+  teeth = g_new0 (guint8, n);
+  for (guint t = 0; t < d->teeth->len; t++)
+    {
+      const OpTooth *tooth = g_ptr_array_index (d->teeth, t);
+
+      op_voxelize_mesh (tooth->root, NULL, v, bone, 1);
+      op_voxelize_mesh (tooth->root, NULL, v, teeth, 1);
+      op_voxelize_mesh (tooth->crown, NULL, v, teeth, 1);
+    }
+  op_voxelize_dilate (v, bone, bone_mm, 1);
+  for (gsize x = 0; x < n; x++)
+    {
+      double hu = teeth[x] ? 1800 : bone[x] ? 700 : 40;
+
+      v->voxels[x] = (gint16) lround (hu + g_rand_double_range (rand, -60, 60) + 1024);
+    }
+  g_rand_free (rand);
+  return v;
+}

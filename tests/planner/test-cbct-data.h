@@ -28,3 +28,9 @@ OpVolume    *cbct_volume_from_teeth (const OpDentition *dentition,
 /* All crowns of @dentition cut at @below_mm, appended into one mesh. */
 OpMesh      *cbct_crown_scan       (const OpDentition *dentition,
                                     double             below_mm);
+
+/* A CBCT-like volume around @d's crowns and roots (every tooth needs
+ * both): teeth at 1800 HU in an alveolar bone block (the roots grown by
+ * @bone_mm) at 700 HU, soft tissue at 40 HU, noise +/- 60 HU, 0.3 mm. */
+OpVolume    *cbct_bone_block_volume (const OpDentition *d,
+                                     double             bone_mm);
