@@ -306,6 +306,7 @@ op_cli_plan (OpCliGlobals  *globals,
   g_autoptr(OpPlanRequest) request = op_plan_request_new ();
   g_autoptr(GError) local = NULL;
   g_autofree char *params = NULL;
+  g_autofree char *roots = NULL;
   OpPlannerOptions opts = { 0 };
   gboolean json = FALSE;
   gint64 case_id;
@@ -353,6 +354,13 @@ op_cli_plan (OpCliGlobals  *globals,
   dentition = op_store_load_teeth (store, case_id, NULL, globals->cancellable, error);
   if (dentition == NULL)
     return FALSE;
+
+  /* With a CBCT the scans were registered to, the roots the planner
+   * checks are the patient's own. */
+  if (!op_store_build_cbct_roots (store, case_id, dentition, &roots, error))
+    return FALSE;
+  if (roots != NULL && !json)
+    g_print ("%s\n", roots);
 
   /* The latest version is the parent, and where locked teeth keep their
    * targets. */

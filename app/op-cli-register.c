@@ -2,6 +2,8 @@
  * with its CBCT and print how well they agree. */
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 typedef struct {
   OpScanRecord     *record;   /* borrowed */
   OpRegisterResult  result;
+  gint64            stored;   /* the registration's id in the store */
 } Registered;
 
 static gboolean
@@ -33,7 +36,112 @@ parse_case_id (const char *arg, gint64 *out, GError **error)
   return TRUE;
 }
 
-/* register CASE [--json] [--threshold HU] */
+/* "sx,sy,sz:cx,cy,cz": a point on the scan and the same point in the
+ * CBCT, both in mm. */
+static gboolean
+parse_pair (const char *text,
+            float       scan[3],
+            float       cbct[3],
+            GError    **error)
+{
+  g_auto(GStrv) sides = g_strsplit (text, ":", -1);
+
+  if (g_strv_length (sides) == 2)
+    {
+      g_auto(GStrv) a = g_strsplit (sides[0], ",", -1);
+      g_auto(GStrv) b = g_strsplit (sides[1], ",", -1);
+      gboolean ok = g_strv_length (a) == 3 && g_strv_length (b) == 3;
+
+      for (int k = 0; ok && k < 3; k++)
+        {
+          char *end_a = NULL, *end_b = NULL;
+          double va = g_ascii_strtod (g_strstrip (a[k]), &end_a);
+          double vb = g_ascii_strtod (g_strstrip (b[k]), &end_b);
+
+          ok = end_a != a[k] && *end_a == '\0' && end_b != b[k] && *end_b == '\0' && isfinite (va) && isfinite (vb);
+          scan[k] = (float) va;
+          cbct[k] = (float) vb;
+        }
+      if (ok)
+        return TRUE;
+    }
+  g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
+               _("--pair: write SX,SY,SZ:CX,CY,CZ, a scan point and the same point in the CBCT in mm (got “%s”)"),
+               text);
+  return FALSE;
+}
+
+/* The fallback when the automatic alignment fails: three or more points
+ * a person paired, one scan, no isosurface. */
+static gboolean
+register_by_points (OpStore       *store,
+                    GPtrArray     *scans,
+                    gint64         scan_id,
+                    gint64         volume_id,
+                    char         **pairs,
+                    gboolean       json,
+                    GError       **error)
+{
+  guint n = g_strv_length (pairs);
+  g_autofree float *from = g_new (float, 3 * n);
+  g_autofree float *to = g_new (float, 3 * n);
+  OpScanRecord *scan = NULL;
+  float m[16];
+  double md[16], rms = 0;
+  gint64 stored;
+
+  for (guint i = 0; i < scans->len; i++)
+    if (((OpScanRecord *) g_ptr_array_index (scans, i))->id == scan_id)
+      scan = g_ptr_array_index (scans, i);
+  if (scan == NULL || scan->jaw == OP_JAW_BITE)
+    {
+      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
+                   _("--scan: %" G_GINT64_FORMAT " is not an arch scan of this case"), scan_id);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    if (!parse_pair (pairs[i], from + 3 * i, to + 3 * i, error))
+      return FALSE;
+  if (!op_register_points (from, to, n, m, &rms, error))
+    return FALSE;
+  for (int k = 0; k < 16; k++)
+    md[k] = m[k];
+  stored = op_store_add_registration (store, scan_id, volume_id, md, rms, "points", error);
+  if (stored == 0)
+    return FALSE;
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "scan");
+      json_builder_add_int_value (b, scan_id);
+      json_builder_set_member_name (b, "volume");
+      json_builder_add_int_value (b, volume_id);
+      json_builder_set_member_name (b, "registration");
+      json_builder_add_int_value (b, stored);
+      json_builder_set_member_name (b, "method");
+      json_builder_add_string_value (b, "points");
+      json_builder_set_member_name (b, "rms_mm");
+      json_builder_add_double_value (b, rms);
+      json_builder_set_member_name (b, "matrix");
+      json_builder_begin_array (b);
+      for (int k = 0; k < 16; k++)
+        json_builder_add_double_value (b, m[k]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      op_cli_print_json (root);
+      return TRUE;
+    }
+  printf (_("%s (%s): %u point pairs, RMS error %.3f mm, stored as registration %" G_GINT64_FORMAT "\n"),
+          scan->filename, op_jaw_to_string (scan->jaw), n, rms, stored);
+  return TRUE;
+}
+
+/* register CASE [--json] [--threshold HU] [--scan ID --pair S:C ...] */
 gboolean
 op_cli_register (OpCliGlobals  *globals,
                  int            argc,
@@ -52,8 +160,14 @@ op_cli_register (OpCliGlobals  *globals,
   OpIsoOptions iso = { 2, FALSE };
   double threshold_raw;
   gint64 case_id;
+  gint64 scan_id = 0;
+  g_auto(GStrv) pairs = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    { "scan", 0, 0, G_OPTION_ARG_INT64, &scan_id, N_("With --pair: the arch scan the points are on"), N_("ID") },
+    { "pair", 0, 0, G_OPTION_ARG_STRING_ARRAY, &pairs,
+      N_("A scan point and the same point in the CBCT, mm (repeat, 3 or more): the manual fallback"),
+      N_("SX,SY,SZ:CX,CY,CZ") },
     { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &threshold_hu,
       N_("Isosurface threshold in HU (default: the volume's automatic one)"), N_("HU") },
     { NULL }
@@ -71,6 +185,12 @@ op_cli_register (OpCliGlobals  *globals,
     }
   if (!parse_case_id (argv[1], &case_id, error))
     return FALSE;
+  if ((pairs != NULL) != (scan_id != 0))
+    {
+      g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
+                           _("register: --pair and --scan go together (three or more --pair)"));
+      return FALSE;
+    }
 
   store = op_cli_open_store (globals, error);
   if (store == NULL)
@@ -90,6 +210,8 @@ op_cli_register (OpCliGlobals  *globals,
 
   /* The newest volume is the one a provider looks at. */
   vrec = g_ptr_array_index (volumes, volumes->len - 1);
+  if (pairs != NULL)
+    return register_by_points (store, scans, scan_id, vrec->id, pairs, json, error);
   volume = op_store_get_volume (store, vrec->id, error);
   if (volume == NULL)
     return FALSE;
@@ -124,6 +246,18 @@ op_cli_register (OpCliGlobals  *globals,
           g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_FAILED, "%s: %s", rec->filename, local->message);
           return FALSE;
         }
+
+      /* Kept with the case: planning grows this arch's roots from the
+       * volume through it. */
+      {
+        double m[16];
+
+        for (int k = 0; k < 16; k++)
+          m[k] = r.result.matrix[k];
+        r.stored = op_store_add_registration (store, rec->id, vrec->id, m, r.result.rms_mm, "automatic", error);
+        if (r.stored == 0)
+          return FALSE;
+      }
       g_array_append_val (done, r);
     }
   if (done->len == 0)
@@ -156,6 +290,8 @@ op_cli_register (OpCliGlobals  *globals,
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "scan");
           json_builder_add_int_value (b, r->record->id);
+          json_builder_set_member_name (b, "registration");
+          json_builder_add_int_value (b, r->stored);
           json_builder_set_member_name (b, "jaw");
           json_builder_add_string_value (b, op_jaw_to_string (r->record->jaw));
           json_builder_set_member_name (b, "filename");
@@ -190,9 +326,10 @@ op_cli_register (OpCliGlobals  *globals,
     {
       Registered *r = &g_array_index (done, Registered, i);
 
-      printf (_("%s (%s): RMS error %.3f mm over %u points, %.0f%% paired (goal ≤ 0.3 mm: %s)\n"),
+      printf (_("%s (%s): RMS error %.3f mm over %u points, %.0f%% paired (goal ≤ 0.3 mm: %s), "
+                "stored as registration %" G_GINT64_FORMAT "\n"),
               r->record->filename, op_jaw_to_string (r->record->jaw), r->result.rms_mm, r->result.n_pairs,
-              100 * r->result.inlier_fraction, r->result.rms_mm <= 0.3 ? _("met") : _("missed"));
+              100 * r->result.inlier_fraction, r->result.rms_mm <= 0.3 ? _("met") : _("missed"), r->stored);
     }
   return TRUE;
 }

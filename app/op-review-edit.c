@@ -208,6 +208,7 @@ typedef struct {
   OpStore         *store;
   gint64           case_id;
   OpDentition     *dentition;   /* a copy: the worker owns it */
+  gboolean         grow_roots;  /* roots from the CBCT not yet built */
   OpPlan          *previous;    /* a copy, or NULL */
   int              parent;
   OpPlanRequest   *edits;
@@ -244,6 +245,15 @@ recalc_thread (GTask        *task,
 
   op_plan_request_apply (d->edits, &options);
   options.previous = d->previous;
+
+  /* The first recalculation grows the roots from the case's CBCT, where
+   * its scans were registered; the dentition then comes back with them
+   * so that later ones do not read the volume again. */
+  if (d->grow_roots && !op_store_build_cbct_roots (d->store, d->case_id, d->dentition, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   d->plan = op_planner_plan (d->dentition, &options, &error);
   if (d->plan == NULL)
@@ -295,6 +305,12 @@ on_recalc_done (GObject      *source,
   g_clear_pointer (&self->plan, op_plan_free);
   self->plan = g_steal_pointer (&d->plan);
   self->version = d->version;
+  if (d->grow_roots)
+    {
+      g_clear_pointer (&self->dentition, op_dentition_free);
+      self->dentition = g_steal_pointer (&d->dentition);
+      self->roots_grown = TRUE;
+    }
   g_clear_pointer (&self->records, g_ptr_array_unref);
   self->records = op_store_list_plans (self->store, self->case_id, NULL);
   op__review_set_error (self, NULL);
@@ -441,6 +457,7 @@ op_review_view_recalculate (OpReviewView *self)
   /* The worker gets its own copies, so that opening another case or
    * another version meanwhile cannot pull data from under it. */
   d->dentition = op_dentition_copy (self->dentition);
+  d->grow_roots = !self->roots_grown;
   d->previous = self->plan ? op_plan_copy (self->plan) : NULL;
   d->parent = self->version;
   d->edits = op_plan_request_copy (self->edits);

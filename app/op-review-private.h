@@ -97,7 +97,8 @@ struct _OpReviewView
   guint               pulse_source;
   gboolean            busy;
   AdwToast           *stored_toast;  /* weak: the last "Stored plan" toast */
-  gboolean            editable;      /* role and case state allow new versions */
+  gboolean            editable;
+  gboolean            roots_grown;   /* the dentition has its CBCT roots */      /* role and case state allow new versions */
   char               *not_editable_why;
   gboolean            updating;
   gboolean            has_teeth;

@@ -283,6 +283,7 @@ on_load_done (GObject      *source,
   op__review_set_busy (self, FALSE, NULL);
   self->has_teeth = d->dentition != NULL;
   self->dentition = g_steal_pointer (&d->dentition);
+  self->roots_grown = FALSE;
   self->plan = g_steal_pointer (&d->plan);
   self->records = g_steal_pointer (&d->records);
   self->version = d->version;

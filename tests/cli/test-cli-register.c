@@ -120,6 +120,8 @@ test_register (void)
   g_assert_nonnull (strstr (r.out, "upper.stl (upper): RMS error"));
   g_assert_nonnull (strstr (r.out, "lower.stl (lower): RMS error"));
   g_assert_nonnull (strstr (r.out, "goal ≤ 0.3 mm: met"));
+  g_assert_nonnull (strstr (r.out, "stored as registration 1"));
+  g_assert_nonnull (strstr (r.out, "stored as registration 2"));
   test_cli_run_clear (&r);
 
   test_cli_run (&r, "--db", db, "register", "1", "--json", NULL);
@@ -138,6 +140,8 @@ test_register (void)
       const OpMesh *scan = strcmp (jaw, "upper") == 0 ? upper : lower;
 
       g_assert_cmpfloat (json_object_get_double_member (o, "rms_mm"), <=, 0.3);
+      /* Kept with the case: the second run made new rows, after the first's. */
+      g_assert_cmpint (json_object_get_int_member (o, "registration"), >, 2);
       g_assert_true (json_object_get_boolean_member (o, "goal_met"));
       g_assert_cmpuint (json_array_get_length (mat), ==, 16);
       for (int k = 0; k < 16; k++)
@@ -167,6 +171,60 @@ test_register (void)
       g_assert_cmpfloat (worst, <, 0.25);
     }
   test_cli_run_clear (&r);
+
+  /* The manual fallback: four points on the upper scan paired with where
+   * they lie in the CBCT give the motion back, kept as registration 5. */
+  {
+    const float truth[4][3] = { { 10, 5, 2 }, { -12, 8, 1 }, { 0, -20, 4 }, { 3, 2, 15 } };
+    char *argv_pairs[20];
+    int a = 0;
+    g_autoptr(JsonParser) pp = json_parser_new ();
+    JsonObject *o;
+
+    argv_pairs[a++] = (char *) g_getenv ("OP_CLI");
+    argv_pairs[a++] = (char *) "--db";
+    argv_pairs[a++] = db;
+    argv_pairs[a++] = (char *) "register";
+    argv_pairs[a++] = (char *) "1";
+    argv_pairs[a++] = (char *) "--json";
+    argv_pairs[a++] = (char *) "--scan";
+    argv_pairs[a++] = (char *) "1";
+    for (int k = 0; k < 4; k++)
+      {
+        float q[3];
+
+        op_mat4_apply_point (m_up, truth[k], q);
+        argv_pairs[a++] = (char *) "--pair";
+        argv_pairs[a++] = g_strdup_printf ("%.4f,%.4f,%.4f:%.4f,%.4f,%.4f", q[0], q[1], q[2],
+                                           truth[k][0], truth[k][1], truth[k][2]);
+      }
+    argv_pairs[a] = NULL;
+    test_cli_spawn (&r, (const char *const *) argv_pairs);
+    for (int k = 9; k < a; k += 2)
+      g_free (argv_pairs[k]);
+    g_test_message ("%s%s", r.out, r.err);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (json_parser_load_from_data (pp, r.out, -1, &error));
+    g_assert_no_error (error);
+    o = json_node_get_object (json_parser_get_root (pp));
+    g_assert_cmpstr (json_object_get_string_member (o, "method"), ==, "points");
+    g_assert_cmpint (json_object_get_int_member (o, "registration"), ==, 5);
+    g_assert_cmpfloat (json_object_get_double_member (o, "rms_mm"), <, 0.01);
+    test_cli_run_clear (&r);
+
+    /* Two pairs are too few; a pair without --scan is a usage mistake. */
+    test_cli_run (&r, "--db", db, "register", "1", "--scan", "1", "--pair", "0,0,0:1,1,1", "--pair", "5,0,0:6,1,1", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_cmpuint (strlen (r.err), >, 0);
+    test_cli_run_clear (&r);
+    test_cli_run (&r, "--db", db, "register", "1", "--pair", "0,0,0:1,1,1", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    test_cli_run_clear (&r);
+    test_cli_run (&r, "--db", db, "register", "1", "--scan", "1", "--pair", "0,0:1,1,1", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "--pair"));
+    test_cli_run_clear (&r);
+  }
 
   /* Bad input: a case that does not exist, no case id, a threshold above
    * every voxel. */
