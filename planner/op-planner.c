@@ -14,11 +14,51 @@ G_DEFINE_QUARK (op-planner-error-quark, op_planner_error)
  * round delays one tooth of every pair IPR cannot fix. */
 #define MAX_ROUNDS 6
 
+/* A re-plan after an edit measures mostly the same pairs in the same
+ * poses as the plan before it: the teeth the edit does not touch keep
+ * their schedules, stage 0 is the same in every plan, and each round of
+ * re-sequencing moves only the teeth it delays.  So the collider keeps
+ * every depth it has measured, keyed by the pair and the exact bytes of
+ * both transforms.  op_collide_pair() is a pure function of those (the
+ * trees are the collider's own and the options are fixed), so a value
+ * from the memo is the very value a new query would give, and the plan's
+ * bytes do not depend on what the memo held. */
+typedef struct {
+  int   fdi_a, fdi_b;
+  float ma[16], mb[16];
+} MemoKey;
+
+G_STATIC_ASSERT (sizeof (MemoKey) == 34 * sizeof (float));
+
+/* Past this many entries the memo starts again, so that a long editing
+ * session cannot grow it without bound (about 150 bytes each). */
+#define MEMO_MAX_ENTRIES 200000
+
 struct _OpPlannerCollider {
-  guint   n;
-  int    *fdi;
-  OpBvh **bvh;
+  guint       n;
+  int        *fdi;
+  OpBvh     **bvh;
+  GHashTable *memo;     /* MemoKey* -> double*, both owned */
+  guint64     memo_hits;
 };
+
+static guint
+memo_hash (gconstpointer key)
+{
+  const guint8 *b = key;
+  guint32 h = 2166136261u;
+
+  /* FNV-1a over the key's bytes; MemoKey has no padding. */
+  for (gsize i = 0; i < sizeof (MemoKey); i++)
+    h = (h ^ b[i]) * 16777619u;
+  return h;
+}
+
+static gboolean
+memo_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (MemoKey)) == 0;
+}
 
 OpPlannerCollider *
 op_planner_collider_new (const OpDentition *dentition)
@@ -30,6 +70,7 @@ op_planner_collider_new (const OpDentition *dentition)
   c = g_new0 (OpPlannerCollider, 1);
   c->fdi = g_new0 (int, MAX (dentition->teeth->len, 1));
   c->bvh = g_new0 (OpBvh *, MAX (dentition->teeth->len, 1));
+  c->memo = g_hash_table_new_full (memo_hash, memo_equal, g_free, g_free);
   for (guint i = 0; i < dentition->teeth->len; i++)
     {
       const OpTooth *t = g_ptr_array_index (dentition->teeth, i);
@@ -53,6 +94,7 @@ op_planner_collider_free (OpPlannerCollider *collider)
     op_bvh_free (collider->bvh[i]);
   g_free (collider->bvh);
   g_free (collider->fdi);
+  g_hash_table_destroy (collider->memo);
   g_free (collider);
 }
 
@@ -66,14 +108,16 @@ collider_get (const OpPlannerCollider *c, int fdi)
 }
 
 typedef struct {
-  OpPlannerCollider *collider;
   const OpPlan      *plan;
-  const int         *pairs;
-  guint              n;
+  guint              n;        /* pairs */
+  const int         *ia, *ib;  /* per pair: plan indices of its teeth */
+  const OpBvh      **ba, **bb; /* per pair: their trees */
   const float       *matrices;
-  double            *depth;
-  gint               next;    /* atomic: the next pair to measure */
-  OpCollideStats     stats;   /* under the lock */
+  double            *depth;    /* n_stages * n */
+  const guint       *todo;     /* cells (stage * n + pair) to query */
+  guint              n_todo;
+  gint               next;     /* atomic: the next entry of todo */
+  OpCollideStats     stats;    /* under the lock */
 } MeasureJob;
 
 static GMutex stats_lock;
@@ -88,31 +132,16 @@ measure_worker (gpointer data)
   MeasureJob *job = data;
   const OpPlan *plan = job->plan;
   OpCollideStats stats = { 0 };
-  guint p;
+  guint i;
 
-  while ((p = (guint) g_atomic_int_add (&job->next, 1)) < job->n)
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n_todo)
     {
-      int ia = op_plan_find_tooth (plan, job->pairs[2 * p]);
-      int ib = op_plan_find_tooth (plan, job->pairs[2 * p + 1]);
-      const OpBvh *ba = collider_get (job->collider, job->pairs[2 * p]);
-      const OpBvh *bb = collider_get (job->collider, job->pairs[2 * p + 1]);
+      guint cell = job->todo[i], s = cell / job->n, p = cell % job->n;
 
-      for (guint s = 0; s < plan->n_stages; s++)
-        {
-          /* A pair in which neither tooth moved since the last stage keeps
-           * its depth: most teeth rest most of the time in a staged plan. */
-          if (s > 0 &&
-              memcmp (op_plan_pose (plan, s, ia), op_plan_pose (plan, s - 1, ia), sizeof (OpMovement)) == 0 &&
-              memcmp (op_plan_pose (plan, s, ib), op_plan_pose (plan, s - 1, ib), sizeof (OpMovement)) == 0)
-            {
-              job->depth[(gsize) s * job->n + p] = job->depth[(gsize) (s - 1) * job->n + p];
-              continue;
-            }
-          job->depth[(gsize) s * job->n + p] =
-            op_collide_pair (ba, job->matrices + 16 * ((gsize) s * plan->n_teeth + ia),
-                             bb, job->matrices + 16 * ((gsize) s * plan->n_teeth + ib),
-                             &collide_options, NULL, &stats);
-        }
+      job->depth[cell] =
+        op_collide_pair (job->ba[p], job->matrices + 16 * ((gsize) s * plan->n_teeth + job->ia[p]),
+                         job->bb[p], job->matrices + 16 * ((gsize) s * plan->n_teeth + job->ib[p]),
+                         &collide_options, NULL, &stats);
     }
   g_mutex_lock (&stats_lock);
   job->stats.pair_queries += stats.pair_queries;
@@ -120,6 +149,30 @@ measure_worker (gpointer data)
   job->stats.point_queries += stats.point_queries;
   g_mutex_unlock (&stats_lock);
   return NULL;
+}
+
+static void
+memo_key (MemoKey *key, int fdi_a, int fdi_b, const float *ma, const float *mb)
+{
+  memset (key, 0, sizeof *key);
+  key->fdi_a = fdi_a;
+  key->fdi_b = fdi_b;
+  memcpy (key->ma, ma, sizeof key->ma);
+  memcpy (key->mb, mb, sizeof key->mb);
+}
+
+void
+op_planner_collider_forget (OpPlannerCollider *collider)
+{
+  g_return_if_fail (collider != NULL);
+  g_hash_table_remove_all (collider->memo);
+}
+
+guint64
+op_planner_collider_memo_hits (const OpPlannerCollider *collider)
+{
+  g_return_val_if_fail (collider != NULL, 0);
+  return collider->memo_hits;
 }
 
 int *
@@ -134,8 +187,12 @@ op_planner_measure (OpPlannerCollider *collider,
   g_autofree int *all = NULL;
   g_autofree int *pairs = NULL;
   g_autofree float *matrices = NULL;
+  g_autofree int *ia = NULL, *ib = NULL;
+  g_autofree const OpBvh **ba = NULL, **bb = NULL;
+  g_autofree guint *todo = NULL;
+  g_autofree guint8 *copy = NULL;
   double *depth;
-  guint n_fdis = 0, n_all, n = 0;
+  guint n_fdis = 0, n_all, n = 0, n_todo = 0;
 
   g_return_val_if_fail (collider != NULL && plan != NULL && n_pairs != NULL && out != NULL, NULL);
 
@@ -160,6 +217,17 @@ op_planner_measure (OpPlannerCollider *collider,
           n++;
         }
     }
+  ia = g_new0 (int, MAX (n, 1));
+  ib = g_new0 (int, MAX (n, 1));
+  ba = g_new0 (const OpBvh *, MAX (n, 1));
+  bb = g_new0 (const OpBvh *, MAX (n, 1));
+  for (guint p = 0; p < n; p++)
+    {
+      ia[p] = op_plan_find_tooth (plan, pairs[2 * p]);
+      ib[p] = op_plan_find_tooth (plan, pairs[2 * p + 1]);
+      ba[p] = collider_get (collider, pairs[2 * p]);
+      bb[p] = collider_get (collider, pairs[2 * p + 1]);
+    }
 
   /* Every tooth's matrix at every stage, once. */
   matrices = g_new (float, (gsize) 16 * plan->n_stages * MAX (plan->n_teeth, 1));
@@ -167,15 +235,47 @@ op_planner_measure (OpPlannerCollider *collider,
     for (guint t = 0; t < plan->n_teeth; t++)
       op_plan_stage_matrix (plan, s, t, matrices + 16 * ((gsize) s * plan->n_teeth + t));
 
+  /* Which cells need a query.  A pair in which neither tooth moved since
+   * the last stage keeps its depth (most teeth rest most of the time in a
+   * staged plan); a pair in poses the memo has seen takes its value. */
   depth = g_new0 (double, MAX ((gsize) plan->n_stages * n, 1));
+  todo = g_new (guint, MAX ((gsize) plan->n_stages * n, 1));
+  copy = g_new0 (guint8, MAX ((gsize) plan->n_stages * n, 1));
+  for (guint p = 0; p < n; p++)
+    for (guint s = 0; s < plan->n_stages; s++)
+      {
+        guint cell = s * n + p;
+        MemoKey key;
+        const double *known;
+
+        if (s > 0 &&
+            memcmp (op_plan_pose (plan, s, ia[p]), op_plan_pose (plan, s - 1, ia[p]), sizeof (OpMovement)) == 0 &&
+            memcmp (op_plan_pose (plan, s, ib[p]), op_plan_pose (plan, s - 1, ib[p]), sizeof (OpMovement)) == 0)
+          {
+            copy[cell] = 1;
+            continue;
+          }
+        memo_key (&key, pairs[2 * p], pairs[2 * p + 1], matrices + 16 * ((gsize) s * plan->n_teeth + ia[p]),
+                  matrices + 16 * ((gsize) s * plan->n_teeth + ib[p]));
+        known = g_hash_table_lookup (collider->memo, &key);
+        if (known != NULL)
+          {
+            depth[cell] = *known;
+            collider->memo_hits++;
+          }
+        else
+          todo[n_todo++] = cell;
+      }
+
   {
-    MeasureJob job = { collider, plan, pairs, n, matrices, depth, 0, { 0 } };
+    MeasureJob job = { plan, n, ia, ib, (const OpBvh **) ba, (const OpBvh **) bb, matrices, depth, todo, n_todo, 0,
+                       { 0 } };
     guint n_threads = CLAMP (g_get_num_processors (), 1, 4);
     GThread *threads[4] = { NULL };
 
-    /* Pairs are independent and each writes only its own column, so the
-     * result is the same bytes whatever the number of threads. */
-    n_threads = MIN (n_threads, MAX (n, 1));
+    /* Cells are independent and each writes only its own, so the result
+     * is the same bytes whatever the number of threads. */
+    n_threads = MIN (n_threads, MAX (n_todo, 1));
     for (guint i = 1; i < n_threads; i++)
       threads[i] = g_thread_new ("op-collide", measure_worker, &job);
     measure_worker (&job);
@@ -188,6 +288,24 @@ op_planner_measure (OpPlannerCollider *collider,
         stats->point_queries += job.stats.point_queries;
       }
   }
+
+  /* Resting pairs copy the stage before, in stage order. */
+  for (guint s = 1; s < plan->n_stages; s++)
+    for (guint p = 0; p < n; p++)
+      if (copy[s * n + p])
+        depth[s * n + p] = depth[(s - 1) * n + p];
+
+  if (g_hash_table_size (collider->memo) + n_todo > MEMO_MAX_ENTRIES)
+    g_hash_table_remove_all (collider->memo);
+  for (guint i = 0; i < n_todo; i++)
+    {
+      guint cell = todo[i], s = cell / n, p = cell % n;
+      MemoKey *key = g_new (MemoKey, 1);
+
+      memo_key (key, pairs[2 * p], pairs[2 * p + 1], matrices + 16 * ((gsize) s * plan->n_teeth + ia[p]),
+                matrices + 16 * ((gsize) s * plan->n_teeth + ib[p]));
+      g_hash_table_insert (collider->memo, key, g_memdup2 (&depth[cell], sizeof (double)));
+    }
 
   *n_pairs = n;
   *out = depth;

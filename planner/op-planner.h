@@ -83,10 +83,18 @@ OpPlan   *op_planner_plan    (const OpDentition      *dentition,
 /* Collision measurement on a plan, reusable by checks and benchmarks. */
 typedef struct _OpPlannerCollider OpPlannerCollider;
 
-/* BVHs of every tooth of @dentition that is in @plan (built once). */
+/* BVHs of every tooth of @dentition that is in @plan (built once).  Not
+ * thread-safe: one plan at a time per collider. */
 OpPlannerCollider *op_planner_collider_new  (const OpDentition *dentition);
 void               op_planner_collider_free (OpPlannerCollider *collider);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPlannerCollider, op_planner_collider_free)
+
+/* The collider remembers every depth it measured (by pair and poses), so
+ * that a re-plan measures only what changed; the values are those a new
+ * query would give.  _forget() drops them (benchmarks use it to time the
+ * queries themselves); _memo_hits() counts the measurements they saved. */
+void               op_planner_collider_forget    (OpPlannerCollider       *collider);
+guint64            op_planner_collider_memo_hits (const OpPlannerCollider *collider);
 
 /* Measures the penetration depth of each pair at each stage of @plan.
  * @occlusal selects upper-against-lower pairs instead of neighbours.
