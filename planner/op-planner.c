@@ -40,6 +40,9 @@ struct _OpPlannerCollider {
   OpBvh     **bvh;
   GHashTable *memo;     /* MemoKey* -> double*, both owned */
   guint64     memo_hits;
+  /* The roots of the same teeth (step 7), made by the first plan that
+   * checks them: building their trees is most of that step's cost. */
+  OpRootSet  *roots;
 };
 
 static guint
@@ -95,6 +98,7 @@ op_planner_collider_free (OpPlannerCollider *collider)
   g_free (collider->bvh);
   g_free (collider->fdi);
   g_hash_table_destroy (collider->memo);
+  op_root_set_free (collider->roots);
   g_free (collider);
 }
 
@@ -849,8 +853,8 @@ op_planner_plan (const OpDentition      *dentition,
   /* Roots: a crown-only plan cannot see a root pushed into its neighbour
    * or out of the bone.  Teeth that came with a root (grown in a CBCT)
    * keep it; the others get the template for their type.  The planner is
-   * given no CBCT, so the bone is the envelope of the initial roots.  This
-   * belongs with step 5, and no_collisions skips it too. */
+   * given no CBCT, so the bone check is op-roots.h's cortical-plate
+   * rule.  This belongs with step 5, and no_collisions skips it too. */
   if (!options->no_collisions)
     {
       g_autoptr(GPtrArray) root_warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
@@ -860,7 +864,9 @@ op_planner_plan (const OpDentition      *dentition,
           OpTooth *tooth = g_ptr_array_index (d->teeth, t);
           g_autoptr(GError) local = NULL;
 
-          if (tooth->root != NULL)
+          /* A whole tooth (crown and root, as from a CBCT) is its own
+           * root: a template under it would hang below the real apex. */
+          if (tooth->root != NULL || op_roots_crown_has_root (tooth))
             continue;
           tooth->root = op_roots_template (tooth, &local);
           /* Every tooth here has a frame, so only a tooth without a crown
@@ -871,7 +877,13 @@ op_planner_plan (const OpDentition      *dentition,
                                  "The root of %d was not checked against its neighbours and the bone: %s.",
                                  tooth->fdi, local->message);
         }
-      op_roots_check_plan (d, plan, NULL, NULL, root_warnings);
+      {
+        OpPlannerCollider *c = options->collider ? options->collider : collider;
+
+        if (c->roots == NULL)
+          c->roots = op_root_set_new (d);
+        op_root_set_check_plan (c->roots, plan, NULL, NULL, root_warnings);
+      }
       op_roots_add_warnings (plan, root_warnings);
     }
 

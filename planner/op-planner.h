@@ -19,9 +19,10 @@
  *   6. attachments (op-attach.h), warnings, the movement table's comfort
  *      flags, and the setup's explanation;
  *   7. roots (op-roots.h): teeth without a root get the template of their
- *      type, and every stage is checked for roots closer than 0.5 mm and
- *      roots leaving the bone (no CBCT here: the envelope of the initial
- *      roots); what is found is added to the warnings.  Part of step 5's
+ *      type (whole teeth are their own roots), and every stage is checked
+ *      for roots closer than 0.5 mm and roots leaving the bone (no CBCT
+ *      here: a root surface moved more than 1 mm towards the cortical
+ *      plate it faces); what is found is added to the warnings.  Part of step 5's
  *      checks, so no_collisions skips it too.
  *
  * Deterministic: the same dentition and options give the same plan bytes.
