@@ -43,7 +43,95 @@ struct _OpPlannerCollider {
   /* The roots of the same teeth (step 7), made by the first plan that
    * checks them: building their trees is most of that step's cost. */
   OpRootSet  *roots;
+  GBytes     *roots_stamp;
+  /* The last target setup, with the options and teeth it was made for:
+   * an edit to one tooth's target does not change the setup of all. */
+  OpSetup    *setup;
+  GBytes     *setup_key;
 };
+
+static void
+put_double (GByteArray *b, double v)
+{
+  g_byte_array_append (b, (const guint8 *) &v, sizeof v);
+}
+
+/* What the setup and the roots depend on in @d, beyond the meshes the
+ * collider's trees were built from: numbers, frames, widths, which roots
+ * are known, and enough of each mesh to tell another from it.  Kept with
+ * what was made from it, so that a caller who hands the collider teeth
+ * with other frames gets them made again rather than stale. */
+static void
+stamp_dentition (GByteArray *b, const OpDentition *d)
+{
+  for (guint i = 0; i < d->teeth->len; i++)
+    {
+      const OpTooth *t = g_ptr_array_index (d->teeth, i);
+      const OpMesh *meshes[2] = { t->crown, t->root };
+
+      put_double (b, t->fdi);
+      put_double (b, t->has_frame);
+      for (int a = 0; a < 3; a++)
+        {
+          put_double (b, t->frame.origin[a]);
+          put_double (b, t->frame.mesial[a]);
+          put_double (b, t->frame.buccal[a]);
+          put_double (b, t->frame.occlusal[a]);
+        }
+      put_double (b, t->width);
+      for (int k = 0; k < 2; k++)
+        {
+          const OpMesh *m = meshes[k];
+
+          put_double (b, m ? (double) m->n_vertices : -1.0);
+          put_double (b, m ? (double) m->n_triangles : -1.0);
+          if (m != NULL && m->n_vertices > 0)
+            for (int a = 0; a < 3; a++)
+              {
+                put_double (b, m->positions[a]);
+                put_double (b, m->positions[(m->n_vertices - 1) * 3 + a]);
+              }
+        }
+    }
+}
+
+static GBytes *
+setup_key (const OpDentition *d, const OpSetupOptions *o)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  stamp_dentition (b, d);
+  put_double (b, o != NULL);
+  if (o != NULL)
+    {
+      const OpPrescription *rx = o->prescription;
+
+      put_double (b, o->max_expansion);
+      put_double (b, o->max_proclination);
+      put_double (b, o->max_spee);
+      put_double (b, o->overjet);
+      put_double (b, o->overbite);
+      put_double (b, o->use_ipr);
+      put_double (b, o->ipr.anterior_max);
+      put_double (b, o->ipr.posterior_max);
+      put_double (b, o->ipr.enamel_fraction);
+      put_double (b, o->ipr.lower_incisor_total);
+      put_double (b, rx != NULL);
+      if (rx != NULL)
+        {
+          for (int k = 0; k < 8; k++)
+            {
+              put_double (b, rx->upper_tip[k]);
+              put_double (b, rx->upper_torque[k]);
+              put_double (b, rx->lower_tip[k]);
+              put_double (b, rx->lower_torque[k]);
+            }
+          if (rx->name != NULL)
+            g_byte_array_append (b, (const guint8 *) rx->name, strlen (rx->name) + 1);
+        }
+    }
+  return g_byte_array_free_to_bytes (b);
+}
 
 static guint
 memo_hash (gconstpointer key)
@@ -99,6 +187,9 @@ op_planner_collider_free (OpPlannerCollider *collider)
   g_free (collider->fdi);
   g_hash_table_destroy (collider->memo);
   op_root_set_free (collider->roots);
+  g_clear_pointer (&collider->roots_stamp, g_bytes_unref);
+  op_setup_free (collider->setup);
+  g_clear_pointer (&collider->setup_key, g_bytes_unref);
   g_free (collider);
 }
 
@@ -170,6 +261,10 @@ op_planner_collider_forget (OpPlannerCollider *collider)
 {
   g_return_if_fail (collider != NULL);
   g_hash_table_remove_all (collider->memo);
+  g_clear_pointer (&collider->roots, op_root_set_free);
+  g_clear_pointer (&collider->roots_stamp, g_bytes_unref);
+  g_clear_pointer (&collider->setup, op_setup_free);
+  g_clear_pointer (&collider->setup_key, g_bytes_unref);
 }
 
 guint64
@@ -425,6 +520,7 @@ compute_targets (const OpDentition      *d,
                  OpPlan                 *plan,
                  OpMovement             *targets,
                  GArray                 *setup_ipr,
+                 OpPlannerCollider      *collider,
                  GError                **error)
 {
   gboolean need_setup = FALSE;
@@ -448,14 +544,32 @@ compute_targets (const OpDentition      *d,
 
   if (need_setup)
     {
-      g_autoptr(OpSetup) setup = NULL;
+      g_autoptr(OpSetup) own = NULL;
       g_autoptr(GError) local = NULL;
+      g_autoptr(GBytes) key = collider ? setup_key (d, o->setup) : NULL;
+      const OpSetup *setup;
 
-      setup = op_setup_compute (d, o->setup, &local);
-      if (setup == NULL)
+      /* The setup is a pure function of the teeth and its options. */
+      if (collider != NULL && collider->setup != NULL && g_bytes_equal (key, collider->setup_key))
+        setup = collider->setup;
+      else
         {
-          g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_SETUP, "target setup: %s", local->message);
-          return FALSE;
+          own = op_setup_compute (d, o->setup, &local);
+          if (own == NULL)
+            {
+              g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_SETUP, "target setup: %s", local->message);
+              return FALSE;
+            }
+          if (collider != NULL)
+            {
+              g_clear_pointer (&collider->setup, op_setup_free);
+              g_clear_pointer (&collider->setup_key, g_bytes_unref);
+              collider->setup = g_steal_pointer (&own);
+              collider->setup_key = g_steal_pointer (&key);
+              setup = collider->setup;
+            }
+          else
+            setup = own;
         }
       for (guint k = 0; k < setup->n_teeth; k++)
         {
@@ -581,7 +695,8 @@ op_planner_plan (const OpDentition      *dentition,
     }
 
   targets = g_new0 (OpMovement, plan->n_teeth);
-  if (!compute_targets (d, options, plan, targets, setup_ipr, error))
+  if (!compute_targets (d, options, plan, targets, setup_ipr,
+                        options->no_collisions ? NULL : options->collider ? options->collider : collider, error))
     return NULL;
 
   if (options->setup)
@@ -880,8 +995,18 @@ op_planner_plan (const OpDentition      *dentition,
       {
         OpPlannerCollider *c = options->collider ? options->collider : collider;
 
-        if (c->roots == NULL)
-          c->roots = op_root_set_new (d);
+        GByteArray *b = g_byte_array_new ();
+        g_autoptr(GBytes) stamp = NULL;
+
+        stamp_dentition (b, d);
+        stamp = g_byte_array_free_to_bytes (b);
+        if (c->roots == NULL || !g_bytes_equal (stamp, c->roots_stamp))
+          {
+            g_clear_pointer (&c->roots, op_root_set_free);
+            g_clear_pointer (&c->roots_stamp, g_bytes_unref);
+            c->roots = op_root_set_new (d);
+            c->roots_stamp = g_steal_pointer (&stamp);
+          }
         op_root_set_check_plan (c->roots, plan, NULL, NULL, root_warnings);
       }
       op_roots_add_warnings (plan, root_warnings);

@@ -84,16 +84,22 @@ OpPlan   *op_planner_plan    (const OpDentition      *dentition,
 /* Collision measurement on a plan, reusable by checks and benchmarks. */
 typedef struct _OpPlannerCollider OpPlannerCollider;
 
-/* BVHs of every tooth of @dentition that is in @plan (built once).  Not
- * thread-safe: one plan at a time per collider. */
+/* BVHs of every tooth of @dentition that is in @plan (built once).  Given
+ * to op_planner_plan() again for the same teeth, it also keeps what a
+ * re-plan after an edit would otherwise make again: the depths measured
+ * (by pair and exact poses), the target setup (by teeth and options) and
+ * the roots with their gaps; the setup and roots are made again when the
+ * teeth's frames, widths or roots differ.  None of it changes a plan's
+ * bytes.  Not thread-safe: one plan at a time per collider. */
 OpPlannerCollider *op_planner_collider_new  (const OpDentition *dentition);
 void               op_planner_collider_free (OpPlannerCollider *collider);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPlannerCollider, op_planner_collider_free)
 
-/* The collider remembers every depth it measured (by pair and poses), so
- * that a re-plan measures only what changed; the values are those a new
- * query would give.  _forget() drops them (benchmarks use it to time the
- * queries themselves); _memo_hits() counts the measurements they saved. */
+/* The collider remembers every depth it measured (by pair and poses), and
+ * the roots of step 7 with their gaps, so that a re-plan measures only
+ * what changed; the values are those a new query would give.  _forget()
+ * drops all that but the crown trees (benchmarks use it to time a re-plan
+ * as it was without them); _memo_hits() counts the measurements saved. */
 void               op_planner_collider_forget    (OpPlannerCollider       *collider);
 guint64            op_planner_collider_memo_hits (const OpPlannerCollider *collider);
 
