@@ -151,10 +151,35 @@ memo_equal (gconstpointer a, gconstpointer b)
   return memcmp (a, b, sizeof (MemoKey)) == 0;
 }
 
+typedef struct {
+  const OpDentition *dentition;
+  OpBvh            **built;   /* one per tooth, in dentition order */
+  gint               next;    /* atomic: the next tooth */
+} BuildJob;
+
+static gpointer
+build_worker (gpointer data)
+{
+  BuildJob *job = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->dentition->teeth->len)
+    {
+      const OpTooth *t = g_ptr_array_index (job->dentition->teeth, i);
+
+      job->built[i] = t->crown ? op_bvh_new_for_mesh (t->crown) : NULL;
+    }
+  return NULL;
+}
+
 OpPlannerCollider *
 op_planner_collider_new (const OpDentition *dentition)
 {
   OpPlannerCollider *c;
+  g_autofree OpBvh **built = NULL;
+  BuildJob job = { dentition, NULL, 0 };
+  GThread *threads[4] = { NULL };
+  guint n_threads;
 
   g_return_val_if_fail (dentition != NULL, NULL);
 
@@ -162,15 +187,24 @@ op_planner_collider_new (const OpDentition *dentition)
   c->fdi = g_new0 (int, MAX (dentition->teeth->len, 1));
   c->bvh = g_new0 (OpBvh *, MAX (dentition->teeth->len, 1));
   c->memo = g_hash_table_new_full (memo_hash, memo_equal, g_free, g_free);
+  /* Each tree is built from its own tooth alone, so building them on
+   * several threads gives the same trees. */
+  built = g_new0 (OpBvh *, MAX (dentition->teeth->len, 1));
+  job.built = built;
+  n_threads = MIN (CLAMP (g_get_num_processors (), 1, 4), MAX (dentition->teeth->len, 1));
+  for (guint i = 1; i < n_threads; i++)
+    threads[i] = g_thread_new ("op-bvh", build_worker, &job);
+  build_worker (&job);
+  for (guint i = 1; i < n_threads; i++)
+    g_thread_join (threads[i]);
   for (guint i = 0; i < dentition->teeth->len; i++)
     {
       const OpTooth *t = g_ptr_array_index (dentition->teeth, i);
-      OpBvh *bvh = t->crown ? op_bvh_new_for_mesh (t->crown) : NULL;
 
-      if (bvh == NULL)
+      if (built[i] == NULL)
         continue;
       c->fdi[c->n] = t->fdi;
-      c->bvh[c->n] = bvh;
+      c->bvh[c->n] = built[i];
       c->n++;
     }
   return c;

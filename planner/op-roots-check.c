@@ -265,41 +265,75 @@ root_samples (Root *r, const OpMesh *m, double hc)
   r->n_samples = k;
 }
 
+/* Makes @r, the root of @tooth, or leaves it without a tree when the
+ * tooth has none to check. */
+static void
+make_root (Root *r, const OpTooth *tooth)
+{
+  g_autoptr(OpMesh) cut = NULL;
+  const OpMesh *mesh;
+  double hc;
+
+  if (!tooth->has_frame || tooth->crown == NULL || tooth->crown->n_vertices == 0)
+    return;
+  hc = op__roots_cervical_height (tooth);
+  if (tooth->root != NULL && tooth->root->n_triangles > 0)
+    mesh = tooth->root;
+  else if (op_roots_crown_has_root (tooth) && (cut = whole_tooth_root (tooth, hc)) != NULL)
+    mesh = cut;
+  else
+    return;
+  r->fdi = tooth->fdi;
+  r->frame = tooth->frame;
+  r->bvh = op_bvh_new_for_mesh (mesh);
+  if (r->bvh != NULL)
+    root_samples (r, mesh, hc);
+}
+
+typedef struct {
+  const OpDentition *dentition;
+  Root              *made;    /* one per tooth, in dentition order */
+  gint               next;    /* atomic: the next tooth */
+} MakeJob;
+
+static gpointer
+make_worker (gpointer data)
+{
+  MakeJob *job = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->dentition->teeth->len)
+    make_root (&job->made[i], g_ptr_array_index (job->dentition->teeth, i));
+  return NULL;
+}
+
 OpRootSet *
 op_root_set_new (const OpDentition *dentition)
 {
   OpRootSet *set;
+  g_autofree Root *made = NULL;
+  MakeJob job = { dentition, NULL, 0 };
+  GThread *threads[4] = { NULL };
+  guint n_threads;
 
   g_return_val_if_fail (dentition != NULL, NULL);
 
   set = g_new0 (OpRootSet, 1);
   set->roots = g_new0 (Root, MAX (dentition->teeth->len, 1));
   set->memo = g_hash_table_new_full (memo_hash, memo_equal, g_free, g_free);
-  for (guint t = 0; t < dentition->teeth->len; t++)
-    {
-      const OpTooth *tooth = g_ptr_array_index (dentition->teeth, t);
-      g_autoptr(OpMesh) cut = NULL;
-      const OpMesh *mesh;
-      Root *r = &set->roots[set->n];
-      double hc;
-
-      if (!tooth->has_frame || tooth->crown == NULL || tooth->crown->n_vertices == 0)
-        continue;
-      hc = op__roots_cervical_height (tooth);
-      if (tooth->root != NULL && tooth->root->n_triangles > 0)
-        mesh = tooth->root;
-      else if (op_roots_crown_has_root (tooth) && (cut = whole_tooth_root (tooth, hc)) != NULL)
-        mesh = cut;
-      else
-        continue;
-      r->fdi = tooth->fdi;
-      r->frame = tooth->frame;
-      r->bvh = op_bvh_new_for_mesh (mesh);
-      if (r->bvh == NULL)
-        continue;
-      root_samples (r, mesh, hc);
-      set->n++;
-    }
+  /* Every root is made from its own tooth alone, so making them on
+   * several threads gives the same set. */
+  made = g_new0 (Root, MAX (dentition->teeth->len, 1));
+  job.made = made;
+  n_threads = MIN (CLAMP (g_get_num_processors (), 1, 4), MAX (dentition->teeth->len, 1));
+  for (guint i = 1; i < n_threads; i++)
+    threads[i] = g_thread_new ("op-roots", make_worker, &job);
+  make_worker (&job);
+  for (guint i = 1; i < n_threads; i++)
+    g_thread_join (threads[i]);
+  for (guint i = 0; i < dentition->teeth->len; i++)
+    if (made[i].bvh != NULL)
+      set->roots[set->n++] = made[i];
   return set;
 }
 
