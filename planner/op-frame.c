@@ -395,6 +395,171 @@ op_frame_estimate (const OpMesh        *mesh,
   return TRUE;
 }
 
+/* Neighbours whose crowns come closer than this touch: their contact
+ * points mark the tooth's mesio-distal axis. */
+#define CONTACT_MAX_GAP_MM 1.0
+/* A contact direction further than this from the arch's is not trusted:
+ * a neighbour out of the arch, not a rotated tooth. */
+#define CONTACT_MAX_TURN_DEG 35.0
+
+static gint64
+cell_key (const float p[3])
+{
+  gint64 i = (gint64) floor (p[0] / CONTACT_MAX_GAP_MM) + (1 << 20);
+  gint64 j = (gint64) floor (p[1] / CONTACT_MAX_GAP_MM) + (1 << 20);
+  gint64 k = (gint64) floor (p[2] / CONTACT_MAX_GAP_MM) + (1 << 20);
+
+  return (i << 42) | (j << 21) | k;
+}
+
+/* Where the surfaces of @a and @b come nearest, when that is closer than
+ * CONTACT_MAX_GAP_MM: the midpoint of their closest pair of vertices,
+ * found through a grid of @b's vertices in cells of that size (the first
+ * closest pair in vertex order, so the answer does not depend on the
+ * table's order). */
+static gboolean
+contact_point (const OpMesh *a, const OpMesh *b, float out[3])
+{
+  g_autoptr(GHashTable) grid = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                      (GDestroyNotify) g_array_unref);
+  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
+  double best = CONTACT_MAX_GAP_MM * CONTACT_MAX_GAP_MM;
+  gssize best_a = -1, best_b = -1;
+
+  for (gsize v = 0; v < a->n_vertices; v++)
+    for (int k = 0; k < 3; k++)
+      {
+        lo[k] = MIN (lo[k], a->positions[v * 3 + k]);
+        hi[k] = MAX (hi[k], a->positions[v * 3 + k]);
+      }
+  /* Only @b's vertices near @a's box can be nearest. */
+  for (gsize v = 0; v < b->n_vertices; v++)
+    {
+      const float *p = &b->positions[v * 3];
+      gint64 key;
+      GArray *list;
+      guint32 idx = (guint32) v;
+
+      if (p[0] < lo[0] - CONTACT_MAX_GAP_MM || p[0] > hi[0] + CONTACT_MAX_GAP_MM ||
+          p[1] < lo[1] - CONTACT_MAX_GAP_MM || p[1] > hi[1] + CONTACT_MAX_GAP_MM ||
+          p[2] < lo[2] - CONTACT_MAX_GAP_MM || p[2] > hi[2] + CONTACT_MAX_GAP_MM)
+        continue;
+      key = cell_key (p);
+      list = g_hash_table_lookup (grid, &key);
+      if (list == NULL)
+        {
+          list = g_array_new (FALSE, FALSE, sizeof (guint32));
+          g_hash_table_insert (grid, g_memdup2 (&key, sizeof key), list);
+        }
+      g_array_append_val (list, idx);
+    }
+  if (g_hash_table_size (grid) == 0)
+    return FALSE;
+  for (gsize v = 0; v < a->n_vertices; v++)
+    {
+      const float *p = &a->positions[v * 3];
+
+      for (int di = -1; di <= 1; di++)
+        for (int dj = -1; dj <= 1; dj++)
+          for (int dk = -1; dk <= 1; dk++)
+            {
+              float q[3] = { p[0] + di * (float) CONTACT_MAX_GAP_MM, p[1] + dj * (float) CONTACT_MAX_GAP_MM,
+                             p[2] + dk * (float) CONTACT_MAX_GAP_MM };
+              gint64 key = cell_key (q);
+              GArray *list = g_hash_table_lookup (grid, &key);
+
+              if (list == NULL)
+                continue;
+              for (guint i = 0; i < list->len; i++)
+                {
+                  guint32 w = g_array_index (list, guint32, i);
+                  const float *r = &b->positions[w * 3];
+                  double d2 = 0;
+
+                  for (int k = 0; k < 3; k++)
+                    d2 += ((double) p[k] - r[k]) * ((double) p[k] - r[k]);
+                  if (d2 < best)
+                    {
+                      best = d2;
+                      best_a = (gssize) v;
+                      best_b = (gssize) w;
+                    }
+                }
+            }
+    }
+  if (best_a < 0)
+    return FALSE;
+  for (int k = 0; k < 3; k++)
+    out[k] = .5f * (a->positions[best_a * 3 + k] + b->positions[best_b * 3 + k]);
+  return TRUE;
+}
+
+/* The mesio-distal axis through the contact points.  The arch's tangent
+ * at a tooth is the axis of a tooth that stands square in the arch; a
+ * tooth rotated about its long axis (common in crowding: this patient's
+ * 34, 45 and 47 by 20-25 degrees) carries its contacts round with it,
+ * since they sit on its marginal ridges.  So where a tooth touches both
+ * neighbours, its mesial axis runs from the distal contact to the mesial
+ * one; where it touches one, from its centre to that contact (or from it
+ * to the centre); otherwise the arch's tangent stays. */
+static void
+refine_by_contacts (OpDentition *dentition, const int *fdi, guint n)
+{
+  g_autofree OpFrame *frames = g_new0 (OpFrame, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const OpTooth *t = op_dentition_get (dentition, fdi[i]);
+      float contact[2][3], m[3];
+      gboolean has[2] = { FALSE, FALSE };
+      OpFrame f = t->frame;
+
+      frames[i] = f;
+      /* fdi[] runs along the arch: from one neighbour to the other. */
+      for (int side = 0; side < 2; side++)
+        {
+          int j = side ? (int) i + 1 : (int) i - 1;
+          const OpTooth *u;
+
+          if (j < 0 || j >= (int) n)
+            continue;
+          u = op_dentition_get (dentition, fdi[j]);
+          has[side] = contact_point (t->crown, u->crown, contact[side]);
+        }
+      if (!has[0] || !has[1])
+        continue;
+      for (int k = 0; k < 3; k++)
+        m[k] = contact[1][k] - contact[0][k];
+      vreject (m, f.occlusal);
+      if (!vnormalize (m))
+        continue;
+      /* The contacts run along the arch's order, which is mesial or distal
+       * depending on the side: keep the arch's sense. */
+      if (vdot (m, f.mesial) < 0)
+        for (int k = 0; k < 3; k++)
+          m[k] = -m[k];
+      if (op_frame_angle_deg (m, f.mesial) > CONTACT_MAX_TURN_DEG)
+        continue;
+      /* Contacts sit a little buccal or lingual of the true axis, by the
+       * crown's shape; half way between them and the arch's tangent did
+       * best on the real teeth. */
+      for (int k = 0; k < 3; k++)
+        m[k] += f.mesial[k];
+      if (!vnormalize (m))
+        continue;
+      vcross (f.occlusal, m, f.buccal);
+      if (vdot (f.buccal, t->frame.buccal) < 0)
+        for (int k = 0; k < 3; k++)
+          f.buccal[k] = -f.buccal[k];
+      vnormalize (f.buccal);
+      memcpy (f.mesial, m, sizeof m);
+      frames[i] = f;
+    }
+  /* Every contact was measured on the arch's frames: apply them after. */
+  for (guint i = 0; i < n; i++)
+    op_dentition_get (dentition, fdi[i])->frame = frames[i];
+}
+
 gboolean
 op_frame_estimate_dentition (OpDentition *dentition,
                              GError     **error)
@@ -434,6 +599,9 @@ op_frame_estimate_dentition (OpDentition *dentition,
             return FALSE;
           t->has_frame = TRUE;
         }
+      /* The teeth in arch order, so that neighbours are next to each
+       * other. */
+      refine_by_contacts (dentition, arch.fdi, arch.n_teeth);
     }
   return TRUE;
 }

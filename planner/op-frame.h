@@ -10,7 +10,10 @@
  *             else the occlusal normal itself (a crown alone), pointing from
  *             root to crown;
  *   mesial    the arch curve's tangent at the tooth, towards the midline,
- *             made orthogonal to occlusal;
+ *             made orthogonal to occlusal; where the tooth touches both
+ *             neighbours (op_frame_estimate_dentition()), half way between
+ *             that and the line from one contact to the other, which turns
+ *             with a tooth rotated in the arch;
  *   buccal    orthogonal to both, pointing out of the arch;
  *   origin    the centre of the crown: the centroid of the surface in the
  *             occlusal part of the tooth (all of it for a crown alone).

@@ -1,5 +1,5 @@
 /* op-planner.c: the pipeline of op-planner.h. */
-#include "op-planner.h"
+#include "op-planner-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -13,209 +13,6 @@ G_DEFINE_QUARK (op-planner-error-quark, op_planner_error)
 /* Rounds of re-sequencing before a collision is declared unresolved: each
  * round delays one tooth of every pair IPR cannot fix. */
 #define MAX_ROUNDS 6
-
-struct _OpPlannerCollider {
-  guint   n;
-  int    *fdi;
-  OpBvh **bvh;
-};
-
-OpPlannerCollider *
-op_planner_collider_new (const OpDentition *dentition)
-{
-  OpPlannerCollider *c;
-
-  g_return_val_if_fail (dentition != NULL, NULL);
-
-  c = g_new0 (OpPlannerCollider, 1);
-  c->fdi = g_new0 (int, MAX (dentition->teeth->len, 1));
-  c->bvh = g_new0 (OpBvh *, MAX (dentition->teeth->len, 1));
-  for (guint i = 0; i < dentition->teeth->len; i++)
-    {
-      const OpTooth *t = g_ptr_array_index (dentition->teeth, i);
-      OpBvh *bvh = t->crown ? op_bvh_new_for_mesh (t->crown) : NULL;
-
-      if (bvh == NULL)
-        continue;
-      c->fdi[c->n] = t->fdi;
-      c->bvh[c->n] = bvh;
-      c->n++;
-    }
-  return c;
-}
-
-void
-op_planner_collider_free (OpPlannerCollider *collider)
-{
-  if (collider == NULL)
-    return;
-  for (guint i = 0; i < collider->n; i++)
-    op_bvh_free (collider->bvh[i]);
-  g_free (collider->bvh);
-  g_free (collider->fdi);
-  g_free (collider);
-}
-
-static const OpBvh *
-collider_get (const OpPlannerCollider *c, int fdi)
-{
-  for (guint i = 0; i < c->n; i++)
-    if (c->fdi[i] == fdi)
-      return c->bvh[i];
-  return NULL;
-}
-
-typedef struct {
-  OpPlannerCollider *collider;
-  const OpPlan      *plan;
-  const int         *pairs;
-  guint              n;
-  const float       *matrices;
-  double            *depth;
-  gint               next;    /* atomic: the next pair to measure */
-  OpCollideStats     stats;   /* under the lock */
-} MeasureJob;
-
-static GMutex stats_lock;
-
-/* Only overlaps matter to the plan; gaps are reported as "at least 0.05
- * mm", which lets the search stop early on every pair that is apart. */
-static const OpCollideOptions collide_options = { OP_PLAN_OVERLAP_WARNING, 0.01 };
-
-static gpointer
-measure_worker (gpointer data)
-{
-  MeasureJob *job = data;
-  const OpPlan *plan = job->plan;
-  OpCollideStats stats = { 0 };
-  guint p;
-
-  while ((p = (guint) g_atomic_int_add (&job->next, 1)) < job->n)
-    {
-      int ia = op_plan_find_tooth (plan, job->pairs[2 * p]);
-      int ib = op_plan_find_tooth (plan, job->pairs[2 * p + 1]);
-      const OpBvh *ba = collider_get (job->collider, job->pairs[2 * p]);
-      const OpBvh *bb = collider_get (job->collider, job->pairs[2 * p + 1]);
-
-      for (guint s = 0; s < plan->n_stages; s++)
-        {
-          /* A pair in which neither tooth moved since the last stage keeps
-           * its depth: most teeth rest most of the time in a staged plan. */
-          if (s > 0 &&
-              memcmp (op_plan_pose (plan, s, ia), op_plan_pose (plan, s - 1, ia), sizeof (OpMovement)) == 0 &&
-              memcmp (op_plan_pose (plan, s, ib), op_plan_pose (plan, s - 1, ib), sizeof (OpMovement)) == 0)
-            {
-              job->depth[(gsize) s * job->n + p] = job->depth[(gsize) (s - 1) * job->n + p];
-              continue;
-            }
-          job->depth[(gsize) s * job->n + p] =
-            op_collide_pair (ba, job->matrices + 16 * ((gsize) s * plan->n_teeth + ia),
-                             bb, job->matrices + 16 * ((gsize) s * plan->n_teeth + ib),
-                             &collide_options, NULL, &stats);
-        }
-    }
-  g_mutex_lock (&stats_lock);
-  job->stats.pair_queries += stats.pair_queries;
-  job->stats.early_outs += stats.early_outs;
-  job->stats.point_queries += stats.point_queries;
-  g_mutex_unlock (&stats_lock);
-  return NULL;
-}
-
-int *
-op_planner_measure (OpPlannerCollider *collider,
-                    const OpPlan      *plan,
-                    gboolean           occlusal,
-                    guint             *n_pairs,
-                    double           **out,
-                    OpCollideStats    *stats)
-{
-  g_autofree int *fdis = NULL;
-  g_autofree int *all = NULL;
-  g_autofree int *pairs = NULL;
-  g_autofree float *matrices = NULL;
-  double *depth;
-  guint n_fdis = 0, n_all, n = 0;
-
-  g_return_val_if_fail (collider != NULL && plan != NULL && n_pairs != NULL && out != NULL, NULL);
-
-  /* Only teeth with a mesh take part. */
-  fdis = g_new0 (int, MAX (plan->n_teeth, 1));
-  for (guint t = 0; t < plan->n_teeth; t++)
-    if (collider_get (collider, plan->teeth[t].fdi) != NULL)
-      fdis[n_fdis++] = plan->teeth[t].fdi;
-
-  n_all = op_collide_list_pairs (fdis, n_fdis, occlusal, NULL, 0);
-  all = g_new0 (int, 2 * MAX (n_all, 1));
-  op_collide_list_pairs (fdis, n_fdis, occlusal, all, n_all);
-  pairs = g_new0 (int, 2 * MAX (n_all, 1));
-  for (guint p = 0; p < n_all; p++)
-    {
-      gboolean cross = op_fdi_is_upper (all[2 * p]) != op_fdi_is_upper (all[2 * p + 1]);
-
-      if (cross == occlusal)
-        {
-          pairs[2 * n] = all[2 * p];
-          pairs[2 * n + 1] = all[2 * p + 1];
-          n++;
-        }
-    }
-
-  /* Every tooth's matrix at every stage, once. */
-  matrices = g_new (float, (gsize) 16 * plan->n_stages * MAX (plan->n_teeth, 1));
-  for (guint s = 0; s < plan->n_stages; s++)
-    for (guint t = 0; t < plan->n_teeth; t++)
-      op_plan_stage_matrix (plan, s, t, matrices + 16 * ((gsize) s * plan->n_teeth + t));
-
-  depth = g_new0 (double, MAX ((gsize) plan->n_stages * n, 1));
-  {
-    MeasureJob job = { collider, plan, pairs, n, matrices, depth, 0, { 0 } };
-    guint n_threads = CLAMP (g_get_num_processors (), 1, 4);
-    GThread *threads[4] = { NULL };
-
-    /* Pairs are independent and each writes only its own column, so the
-     * result is the same bytes whatever the number of threads. */
-    n_threads = MIN (n_threads, MAX (n, 1));
-    for (guint i = 1; i < n_threads; i++)
-      threads[i] = g_thread_new ("op-collide", measure_worker, &job);
-    measure_worker (&job);
-    for (guint i = 1; i < n_threads; i++)
-      g_thread_join (threads[i]);
-    if (stats)
-      {
-        stats->pair_queries += job.stats.pair_queries;
-        stats->early_outs += job.stats.early_outs;
-        stats->point_queries += job.stats.point_queries;
-      }
-  }
-
-  *n_pairs = n;
-  *out = depth;
-  return g_steal_pointer (&pairs);
-}
-
-GPtrArray *
-op_planner_check (const OpDentition *dentition,
-                  const OpPlan      *plan)
-{
-  g_autoptr(OpPlannerCollider) collider = NULL;
-  g_autofree int *pairs = NULL;
-  g_autofree double *depth = NULL;
-  OpPlanOverlaps ov = { 0 };
-  guint n = 0;
-
-  g_return_val_if_fail (plan != NULL, NULL);
-
-  if (dentition == NULL)
-    return op_plan_check (plan, NULL, NULL);
-  collider = op_planner_collider_new (dentition);
-  pairs = op_planner_measure (collider, plan, FALSE, &n, &depth, NULL);
-  ov.n_pairs = n;
-  ov.pairs = pairs;
-  ov.n_stages = plan->n_stages;
-  ov.depth = depth;
-  return op_plan_check (plan, &ov, NULL);
-}
 
 static gboolean
 is_locked (const OpPlannerOptions *o, int fdi)
@@ -303,6 +100,7 @@ compute_targets (const OpDentition      *d,
                  OpPlan                 *plan,
                  OpMovement             *targets,
                  GArray                 *setup_ipr,
+                 OpPlannerCollider      *collider,
                  GError                **error)
 {
   gboolean need_setup = FALSE;
@@ -326,14 +124,32 @@ compute_targets (const OpDentition      *d,
 
   if (need_setup)
     {
-      g_autoptr(OpSetup) setup = NULL;
+      g_autoptr(OpSetup) own = NULL;
       g_autoptr(GError) local = NULL;
+      g_autoptr(GBytes) key = collider ? op__planner_setup_key (d, o->setup) : NULL;
+      const OpSetup *setup;
 
-      setup = op_setup_compute (d, o->setup, &local);
-      if (setup == NULL)
+      /* The setup is a pure function of the teeth and its options. */
+      if (collider != NULL && collider->setup != NULL && g_bytes_equal (key, collider->setup_key))
+        setup = collider->setup;
+      else
         {
-          g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_SETUP, "target setup: %s", local->message);
-          return FALSE;
+          own = op_setup_compute (d, o->setup, &local);
+          if (own == NULL)
+            {
+              g_set_error (error, OP_PLANNER_ERROR, OP_PLANNER_ERROR_SETUP, "target setup: %s", local->message);
+              return FALSE;
+            }
+          if (collider != NULL)
+            {
+              g_clear_pointer (&collider->setup, op_setup_free);
+              g_clear_pointer (&collider->setup_key, g_bytes_unref);
+              collider->setup = g_steal_pointer (&own);
+              collider->setup_key = g_steal_pointer (&key);
+              setup = collider->setup;
+            }
+          else
+            setup = own;
         }
       for (guint k = 0; k < setup->n_teeth; k++)
         {
@@ -459,7 +275,8 @@ op_planner_plan (const OpDentition      *dentition,
     }
 
   targets = g_new0 (OpMovement, plan->n_teeth);
-  if (!compute_targets (d, options, plan, targets, setup_ipr, error))
+  if (!compute_targets (d, options, plan, targets, setup_ipr,
+                        options->no_collisions ? NULL : options->collider ? options->collider : collider, error))
     return NULL;
 
   if (options->setup)
@@ -731,8 +548,8 @@ op_planner_plan (const OpDentition      *dentition,
   /* Roots: a crown-only plan cannot see a root pushed into its neighbour
    * or out of the bone.  Teeth that came with a root (grown in a CBCT)
    * keep it; the others get the template for their type.  The planner is
-   * given no CBCT, so the bone is the envelope of the initial roots.  This
-   * belongs with step 5, and no_collisions skips it too. */
+   * given no CBCT, so the bone check is op-roots.h's cortical-plate
+   * rule.  This belongs with step 5, and no_collisions skips it too. */
   if (!options->no_collisions)
     {
       g_autoptr(GPtrArray) root_warnings = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
@@ -742,7 +559,9 @@ op_planner_plan (const OpDentition      *dentition,
           OpTooth *tooth = g_ptr_array_index (d->teeth, t);
           g_autoptr(GError) local = NULL;
 
-          if (tooth->root != NULL)
+          /* A whole tooth (crown and root, as from a CBCT) is its own
+           * root: a template under it would hang below the real apex. */
+          if (tooth->root != NULL || op_roots_crown_has_root (tooth))
             continue;
           tooth->root = op_roots_template (tooth, &local);
           /* Every tooth here has a frame, so only a tooth without a crown
@@ -753,7 +572,23 @@ op_planner_plan (const OpDentition      *dentition,
                                  "The root of %d was not checked against its neighbours and the bone: %s.",
                                  tooth->fdi, local->message);
         }
-      op_roots_check_plan (d, plan, NULL, NULL, root_warnings);
+      {
+        OpPlannerCollider *c = options->collider ? options->collider : collider;
+
+        GByteArray *b = g_byte_array_new ();
+        g_autoptr(GBytes) stamp = NULL;
+
+        op__planner_stamp (b, d);
+        stamp = g_byte_array_free_to_bytes (b);
+        if (c->roots == NULL || !g_bytes_equal (stamp, c->roots_stamp))
+          {
+            g_clear_pointer (&c->roots, op_root_set_free);
+            g_clear_pointer (&c->roots_stamp, g_bytes_unref);
+            c->roots = op_root_set_new (d);
+            c->roots_stamp = g_steal_pointer (&stamp);
+          }
+        op_root_set_check_plan (c->roots, plan, NULL, NULL, root_warnings);
+      }
       op_roots_add_warnings (plan, root_warnings);
     }
 

@@ -19,9 +19,10 @@
  *   6. attachments (op-attach.h), warnings, the movement table's comfort
  *      flags, and the setup's explanation;
  *   7. roots (op-roots.h): teeth without a root get the template of their
- *      type, and every stage is checked for roots closer than 0.5 mm and
- *      roots leaving the bone (no CBCT here: the envelope of the initial
- *      roots); what is found is added to the warnings.  Part of step 5's
+ *      type (whole teeth are their own roots), and every stage is checked
+ *      for roots closer than 0.5 mm and roots leaving the bone (no CBCT
+ *      here: a root surface moved more than 1 mm towards the cortical
+ *      plate it faces); what is found is added to the warnings.  Part of step 5's
  *      checks, so no_collisions skips it too.
  *
  * Deterministic: the same dentition and options give the same plan bytes.
@@ -83,10 +84,24 @@ OpPlan   *op_planner_plan    (const OpDentition      *dentition,
 /* Collision measurement on a plan, reusable by checks and benchmarks. */
 typedef struct _OpPlannerCollider OpPlannerCollider;
 
-/* BVHs of every tooth of @dentition that is in @plan (built once). */
+/* BVHs of every tooth of @dentition that is in @plan (built once).  Given
+ * to op_planner_plan() again for the same teeth, it also keeps what a
+ * re-plan after an edit would otherwise make again: the depths measured
+ * (by pair and exact poses), the target setup (by teeth and options) and
+ * the roots with their gaps; the setup and roots are made again when the
+ * teeth's frames, widths or roots differ.  None of it changes a plan's
+ * bytes.  Not thread-safe: one plan at a time per collider. */
 OpPlannerCollider *op_planner_collider_new  (const OpDentition *dentition);
 void               op_planner_collider_free (OpPlannerCollider *collider);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPlannerCollider, op_planner_collider_free)
+
+/* The collider remembers every depth it measured (by pair and poses), and
+ * the roots of step 7 with their gaps, so that a re-plan measures only
+ * what changed; the values are those a new query would give.  _forget()
+ * drops all that but the crown trees (benchmarks use it to time a re-plan
+ * as it was without them); _memo_hits() counts the measurements saved. */
+void               op_planner_collider_forget    (OpPlannerCollider       *collider);
+guint64            op_planner_collider_memo_hits (const OpPlannerCollider *collider);
 
 /* Measures the penetration depth of each pair at each stage of @plan.
  * @occlusal selects upper-against-lower pairs instead of neighbours.

@@ -1,5 +1,17 @@
 /* op-roots-check.c: roots too close to a neighbour's, or leaving the bone,
- * at any stage of a plan. */
+ * at any stage of a plan.
+ *
+ * Without a CBCT nothing says where the bone ends, and the first version
+ * of this check took the initial roots grown by 1 mm as the bone.  On the
+ * real jaw of open-full-jaw-p26 it flagged 20 of 29 roots of an ordinary
+ * setup: any tip or rotation about the crown centre swings the apex out of
+ * such a thin shell, even mesially and distally, where the interdental
+ * bone of the arch continues, and the teeth there are whole (crown and
+ * root), so the template was put under the real apex and swung twice as
+ * far.  What the provider needs to know is the root pushed through the
+ * labial or lingual cortical plate, so that is what is measured now: how
+ * far each part of the root surface moves, from where it started, towards
+ * the plate it faces. */
 #include "op-roots-private.h"
 
 #include <math.h>
@@ -8,7 +20,6 @@
 #include "op-bvh.h"
 #include "op-collide.h"
 #include "op-linalg.h"
-#include "op-voxelize.h"
 
 /* Root surface samples per tooth for the bone check. */
 #define BONE_SAMPLES      400
@@ -18,8 +29,13 @@
 /* With a CBCT, the volume is sampled this far outside the root surface,
  * past the periodontal ligament, where bone should be. */
 #define BONE_PROBE_MM     0.5
-/* Voxel size of the envelope used when there is no CBCT. */
-#define ENVELOPE_VOXEL_MM 0.25
+/* A root surface sample faces a cortical plate (labial or lingual) when
+ * its normal's bucco-lingual component is at least this; the mesial and
+ * distal faces look at the interdental bone, which the arch continues, and
+ * at the neighbours, which the proximity check watches. */
+#define PLATE_FACING      0.3
+/* Past this many entries the proximity memo starts again. */
+#define MEMO_MAX_ENTRIES  100000
 
 void
 op_root_warning_free (OpRootWarning *warning)
@@ -52,19 +68,162 @@ add_warning (GPtrArray  *out,
 }
 
 typedef struct {
-  const OpTooth *tooth;
-  int            plan_index;
-  OpBvh         *bvh;
-  float         *samples;    /* points, then normals: 6 floats each */
-  guint          n_samples;
+  int      fdi;
+  OpFrame  frame;
+  OpBvh   *bvh;
+  float   *samples;    /* points, then normals: 6 floats each */
+  guint    n_samples;
 } Root;
 
-static void
-root_samples (Root *r)
+/* Proximity gaps already measured, by pair, gap asked for and the exact
+ * bytes of both transforms: op_collide_pair() is a pure function of them,
+ * so a remembered gap is the one a new query would give. */
+typedef struct {
+  int   fdi_a, fdi_b;
+  float max_distance;
+  float ma[16], mb[16];
+} MemoKey;
+
+G_STATIC_ASSERT (sizeof (MemoKey) == 35 * sizeof (float));
+
+struct _OpRootSet {
+  guint       n;
+  Root       *roots;
+  GHashTable *memo;    /* MemoKey* -> double*, both owned */
+};
+
+static guint
+memo_hash (gconstpointer key)
 {
-  const OpMesh *m = r->tooth->root;
-  const OpFrame *f = &r->tooth->frame;
-  double hc = op__roots_cervical_height (r->tooth);
+  const guint8 *b = key;
+  guint32 h = 2166136261u;
+
+  for (gsize i = 0; i < sizeof (MemoKey); i++)
+    h = (h ^ b[i]) * 16777619u;
+  return h;
+}
+
+static gboolean
+memo_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (MemoKey)) == 0;
+}
+
+static double
+dot3 (const float *a, const float *b)
+{
+  return (double) a[0] * b[0] + (double) a[1] * b[1] + (double) a[2] * b[2];
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The root of a whole tooth: its triangles below the cervical line @hc,
+ * closed by a fan from the centre of the cut's edge so that the signed
+ * distances of op-bvh.h stay exact.  Vertices keep their order, so the
+ * same tooth always gives the same mesh.  NULL when nothing lies below. */
+static OpMesh *
+whole_tooth_root (const OpTooth *tooth, double hc)
+{
+  const OpMesh *m = tooth->crown;
+  const OpFrame *f = &tooth->frame;
+  g_autofree guint8 *below = g_new0 (guint8, m->n_vertices);
+  g_autofree gint64 *remap = g_new (gint64, m->n_vertices);
+  g_autoptr(GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) rim = g_array_new (FALSE, FALSE, sizeof (guint64));
+  double centre[3] = { 0, 0, 0 };
+  guint32 n_used = 0, apex;
+  OpMesh *root;
+
+  for (gsize v = 0; v < m->n_vertices; v++)
+    {
+      float d[3];
+
+      for (int a = 0; a < 3; a++)
+        d[a] = m->positions[v * 3 + a] - f->origin[a];
+      below[v] = dot3 (d, f->occlusal) < hc;
+      remap[v] = -1;
+    }
+  for (gsize t = 0; t < m->n_triangles; t++)
+    {
+      const guint32 *tri = &m->indices[t * 3];
+
+      if (!below[tri[0]] || !below[tri[1]] || !below[tri[2]])
+        continue;
+      g_array_append_vals (idx, tri, 3);
+      for (int k = 0; k < 3; k++)
+        {
+          guint64 e = ((guint64) tri[k] << 32) | tri[(k + 1) % 3];
+
+          g_array_append_val (edges, e);
+        }
+    }
+  if (idx->len == 0)
+    return NULL;
+  /* An edge whose reverse no kept triangle has is on the cut. */
+  qsort (edges->data, edges->len, sizeof (guint64), cmp_u64);
+  for (guint i = 0; i < edges->len; i++)
+    {
+      guint64 e = g_array_index (edges, guint64, i);
+      guint64 rev = (e << 32) | (e >> 32);
+
+      if (bsearch (&rev, edges->data, edges->len, sizeof (guint64), cmp_u64) == NULL)
+        {
+          g_array_append_val (rim, e);
+          for (int a = 0; a < 3; a++)
+            centre[a] += m->positions[(e >> 32) * 3 + a];
+        }
+    }
+  for (guint i = 0; i < idx->len; i++)
+    {
+      guint32 v = g_array_index (idx, guint32, i);
+
+      if (remap[v] < 0)
+        remap[v] = 0;
+    }
+  for (gsize v = 0; v < m->n_vertices; v++)
+    if (remap[v] == 0)
+      remap[v] = 1 + n_used++;
+  apex = n_used;
+  root = op_mesh_new (n_used + (rim->len ? 1 : 0), idx->len / 3 + rim->len, OP_MESH_ATTR_NONE);
+  for (gsize v = 0; v < m->n_vertices; v++)
+    if (remap[v] > 0)
+      memcpy (&root->positions[(remap[v] - 1) * 3], &m->positions[v * 3], 3 * sizeof (float));
+  for (guint i = 0; i < idx->len; i++)
+    root->indices[i] = (guint32) remap[g_array_index (idx, guint32, i)] - 1;
+  if (rim->len)
+    {
+      for (int a = 0; a < 3; a++)
+        root->positions[apex * 3 + a] = (float) (centre[a] / rim->len);
+      for (guint i = 0; i < rim->len; i++)
+        {
+          guint64 e = g_array_index (rim, guint64, i);
+          guint32 *tri = &root->indices[idx->len + 3 * i];
+
+          /* The cut edge runs a->b in a kept triangle, so the cap's
+           * triangle runs b->a: the orientation continues. */
+          tri[0] = (guint32) remap[e & 0xffffffffu] - 1;
+          tri[1] = (guint32) remap[e >> 32] - 1;
+          tri[2] = apex;
+        }
+    }
+  op_mesh_compute_normals (root);
+  op_mesh_compute_bounds (root);
+  return root;
+}
+
+/* Samples of @mesh deeper than BONE_MIN_DEPTH_MM below the cervical line
+ * @hc of @f, at most about BONE_SAMPLES, every k-th in vertex order. */
+static void
+root_samples (Root *r, const OpMesh *m, double hc)
+{
+  const OpFrame *f = &r->frame;
   g_autoptr(OpMesh) copy = NULL;
   const float *normals = m->normals;
   guint n_deep = 0, stride, k = 0;
@@ -106,90 +265,138 @@ root_samples (Root *r)
   r->n_samples = k;
 }
 
-/* The envelope of the initial roots grown by @grow_mm, on a grid of its
- * own. */
-static OpVolume *
-make_envelope (Root *roots, guint n, double grow_mm, guint8 **out_mask)
+/* Makes @r, the root of @tooth, or leaves it without a tree when the
+ * tooth has none to check. */
+static void
+make_root (Root *r, const OpTooth *tooth)
 {
-  const double spacing[3] = { ENVELOPE_VOXEL_MM, ENVELOPE_VOXEL_MM, ENVELOPE_VOXEL_MM };
-  const double axes[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 };
-  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
-  double origin[3];
-  int dims[3];
-  OpVolume *grid;
-  guint8 *mask;
+  g_autoptr(OpMesh) cut = NULL;
+  const OpMesh *mesh;
+  double hc;
 
-  for (guint r = 0; r < n; r++)
-    {
-      float bmin[3], bmax[3];
-
-      op_bvh_get_bounds (roots[r].bvh, bmin, bmax);
-      for (int a = 0; a < 3; a++)
-        {
-          lo[a] = MIN (lo[a], bmin[a]);
-          hi[a] = MAX (hi[a], bmax[a]);
-        }
-    }
-  for (int a = 0; a < 3; a++)
-    {
-      origin[a] = lo[a] - grow_mm - 1;
-      dims[a] = (int) ceil ((hi[a] - lo[a] + 2 * grow_mm + 2) / ENVELOPE_VOXEL_MM) + 1;
-    }
-  grid = op_volume_new (dims[0], dims[1], dims[2], spacing);
-  if (grid == NULL)
-    return NULL;
-  op_volume_set_geometry (grid, origin, axes);
-  mask = g_new0 (guint8, (gsize) dims[0] * dims[1] * dims[2]);
-  for (guint r = 0; r < n; r++)
-    op_voxelize_mesh (roots[r].tooth->root, NULL, grid, mask, 1);
-  op_voxelize_dilate (grid, mask, grow_mm, 1);
-  *out_mask = mask;
-  return grid;
+  if (!tooth->has_frame || tooth->crown == NULL || tooth->crown->n_vertices == 0)
+    return;
+  hc = op__roots_cervical_height (tooth);
+  if (tooth->root != NULL && tooth->root->n_triangles > 0)
+    mesh = tooth->root;
+  else if (op_roots_crown_has_root (tooth) && (cut = whole_tooth_root (tooth, hc)) != NULL)
+    mesh = cut;
+  else
+    return;
+  r->fdi = tooth->fdi;
+  r->frame = tooth->frame;
+  r->bvh = op_bvh_new_for_mesh (mesh);
+  if (r->bvh != NULL)
+    root_samples (r, mesh, hc);
 }
 
-static gboolean
-in_envelope (const OpVolume *grid, const guint8 *mask, const float p[3])
-{
-  double w[3] = { p[0], p[1], p[2] }, ijk[3];
-  int i, j, k;
+typedef struct {
+  const OpDentition *dentition;
+  Root              *made;    /* one per tooth, in dentition order */
+  gint               next;    /* atomic: the next tooth */
+} MakeJob;
 
-  op_volume_world_to_voxel (grid, w, ijk);
-  i = (int) lround (ijk[0]);
-  j = (int) lround (ijk[1]);
-  k = (int) lround (ijk[2]);
-  if (i < 0 || j < 0 || k < 0 || i >= grid->dims[0] || j >= grid->dims[1] || k >= grid->dims[2])
-    return FALSE;
-  return mask[((gsize) k * grid->dims[1] + j) * grid->dims[0] + i] != 0;
+static gpointer
+make_worker (gpointer data)
+{
+  MakeJob *job = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->dentition->teeth->len)
+    make_root (&job->made[i], g_ptr_array_index (job->dentition->teeth, i));
+  return NULL;
 }
 
-/* Share of @r's samples in bone at the pose @m. */
+OpRootSet *
+op_root_set_new (const OpDentition *dentition)
+{
+  OpRootSet *set;
+  g_autofree Root *made = NULL;
+  MakeJob job = { dentition, NULL, 0 };
+  GThread *threads[4] = { NULL };
+  guint n_threads;
+
+  g_return_val_if_fail (dentition != NULL, NULL);
+
+  set = g_new0 (OpRootSet, 1);
+  set->roots = g_new0 (Root, MAX (dentition->teeth->len, 1));
+  set->memo = g_hash_table_new_full (memo_hash, memo_equal, g_free, g_free);
+  /* Every root is made from its own tooth alone, so making them on
+   * several threads gives the same set. */
+  made = g_new0 (Root, MAX (dentition->teeth->len, 1));
+  job.made = made;
+  n_threads = MIN (CLAMP (g_get_num_processors (), 1, 4), MAX (dentition->teeth->len, 1));
+  for (guint i = 1; i < n_threads; i++)
+    threads[i] = g_thread_new ("op-roots", make_worker, &job);
+  make_worker (&job);
+  for (guint i = 1; i < n_threads; i++)
+    g_thread_join (threads[i]);
+  for (guint i = 0; i < dentition->teeth->len; i++)
+    if (made[i].bvh != NULL)
+      set->roots[set->n++] = made[i];
+  return set;
+}
+
+void
+op_root_set_free (OpRootSet *set)
+{
+  if (set == NULL)
+    return;
+  for (guint r = 0; r < set->n; r++)
+    {
+      op_bvh_free (set->roots[r].bvh);
+      g_free (set->roots[r].samples);
+    }
+  g_free (set->roots);
+  g_hash_table_destroy (set->memo);
+  g_free (set);
+}
+
+/* Share of @r's samples in bone at the pose @m.  With a CBCT, a sample is
+ * in bone when the volume 0.5 mm outside it is at bone density.  Without
+ * one, a sample is out of the bone when it has moved, from where it
+ * started, more than @allow_mm towards the cortical plate its surface
+ * faces: the labial and lingual plates over a root are about a millimetre
+ * thick at the anterior teeth, so a root surface pushed further than that
+ * through where the plate was has left the bone (Handelman 1996 on the
+ * alveolar limits of incisor movement; CBCT studies put the facial bone
+ * over the maxillary anterior roots at about 1 mm or less).  Mesial,
+ * distal and vertical movement stay in the alveolar process, which the
+ * arch continues, and are left to the proximity check. */
 static double
 bone_share (const Root          *r,
             const float          m[16],
             const OpVolume      *volume,
             double               bone_raw,
-            const OpVolume      *grid,
-            const guint8        *mask)
+            double               allow_mm)
 {
   guint in = 0;
 
   for (guint s = 0; s < r->n_samples; s++)
     {
+      const float *p0 = &r->samples[s * 6], *n0 = &r->samples[s * 6 + 3];
       float p[3], n[3];
 
-      op_mat4_apply_point (m, &r->samples[s * 6], p);
+      op_mat4_apply_point (m, p0, p);
       if (volume != NULL)
         {
           double q[3], raw;
 
-          op_mat4_apply_dir (m, &r->samples[s * 6 + 3], n);
+          op_mat4_apply_dir (m, n0, n);
           for (int a = 0; a < 3; a++)
             q[a] = p[a] + BONE_PROBE_MM * n[a];
           if (op_volume_sample (volume, q, &raw) && raw >= bone_raw)
             in++;
         }
-      else if (in_envelope (grid, mask, p))
-        in++;
+      else
+        {
+          double facing = dot3 (n0, r->frame.buccal), outward = 0;
+
+          for (int a = 0; a < 3; a++)
+            outward += (p[a] - p0[a]) * r->frame.buccal[a];
+          if (fabs (facing) < PLATE_FACING || (facing > 0 ? outward : -outward) <= allow_mm)
+            in++;
+        }
     }
   return r->n_samples ? (double) in / r->n_samples : 1.0;
 }
@@ -241,6 +448,31 @@ cmp_warning (gconstpointer a, gconstpointer b)
   return (x->fdi_b > y->fdi_b) - (x->fdi_b < y->fdi_b);
 }
 
+/* The gap between two posed roots, from the memo when it has it. */
+static double
+root_gap (OpRootSet *set, const Root *a, const float ma[16], const Root *b, const float mb[16],
+          const OpCollideOptions *co)
+{
+  MemoKey key;
+  const double *known;
+  double gap;
+
+  memset (&key, 0, sizeof key);
+  key.fdi_a = a->fdi;
+  key.fdi_b = b->fdi;
+  key.max_distance = (float) co->max_distance;
+  memcpy (key.ma, ma, sizeof key.ma);
+  memcpy (key.mb, mb, sizeof key.mb);
+  known = g_hash_table_lookup (set->memo, &key);
+  if (known != NULL)
+    return *known;
+  gap = -op_collide_pair (a->bvh, ma, b->bvh, mb, co, NULL, NULL);
+  if (g_hash_table_size (set->memo) >= MEMO_MAX_ENTRIES)
+    g_hash_table_remove_all (set->memo);
+  g_hash_table_insert (set->memo, g_memdup2 (&key, sizeof key), g_memdup2 (&gap, sizeof gap));
+  return gap;
+}
+
 guint
 op_roots_check_plan (const OpDentition        *dentition,
                      const OpPlan             *plan,
@@ -248,17 +480,29 @@ op_roots_check_plan (const OpDentition        *dentition,
                      const OpRootCheckOptions *options,
                      GPtrArray                *out_warnings)
 {
+  g_autoptr(OpRootSet) set = NULL;
+
+  g_return_val_if_fail (dentition != NULL && plan != NULL && out_warnings != NULL, 0);
+  set = op_root_set_new (dentition);
+  return op_root_set_check_plan (set, plan, volume, options, out_warnings);
+}
+
+guint
+op_root_set_check_plan (OpRootSet                *set,
+                        const OpPlan             *plan,
+                        const OpVolume           *volume,
+                        const OpRootCheckOptions *options,
+                        GPtrArray                *out_warnings)
+{
   OpRootCheckOptions o = { 0 };
   g_autofree Root *roots = NULL;
+  g_autofree int *index = NULL;
   g_autofree int *fdi = NULL;
   g_autofree int *pairs = NULL;
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
-  g_autoptr(OpVolume) grid = NULL;
-  g_autofree guint8 *mask = NULL;
   guint n = 0, n_pairs;
-  const char *bone_source;
 
-  g_return_val_if_fail (dentition != NULL && plan != NULL && out_warnings != NULL, 0);
+  g_return_val_if_fail (set != NULL && plan != NULL && out_warnings != NULL, 0);
   if (options != NULL)
     o = *options;
   if (o.min_gap_mm <= 0)
@@ -270,22 +514,20 @@ op_roots_check_plan (const OpDentition        *dentition,
   if (o.envelope_fraction <= 0)
     o.envelope_fraction = 0.9;
 
-  roots = g_new0 (Root, plan->n_teeth);
-  fdi = g_new0 (int, plan->n_teeth);
-  for (guint t = 0; t < plan->n_teeth; t++)
+  /* The set's roots of the teeth in @plan (copies of the entries, which
+   * the set keeps owning), with their plan indices. */
+  roots = g_new0 (Root, MAX (set->n, 1));
+  index = g_new0 (int, MAX (set->n, 1));
+  fdi = g_new0 (int, MAX (set->n, 1));
+  for (guint r = 0; r < set->n; r++)
     {
-      const OpTooth *tooth = op_dentition_get (dentition, plan->teeth[t].fdi);
+      int t = op_plan_find_tooth (plan, set->roots[r].fdi);
 
-      if (tooth == NULL || tooth->root == NULL || tooth->root->n_triangles == 0 || !tooth->has_frame ||
-          tooth->crown == NULL)
+      if (t < 0)
         continue;
-      roots[n].tooth = tooth;
-      roots[n].plan_index = (int) t;
-      roots[n].bvh = op_bvh_new_for_mesh (tooth->root);
-      if (roots[n].bvh == NULL)
-        continue;
-      root_samples (&roots[n]);
-      fdi[n] = tooth->fdi;
+      roots[n] = set->roots[r];
+      index[n] = t;
+      fdi[n] = set->roots[r].fdi;
       n++;
     }
   if (n == 0)
@@ -297,68 +539,72 @@ op_roots_check_plan (const OpDentition        *dentition,
   op_collide_list_pairs (fdi, n, FALSE, pairs, n_pairs);
   for (guint p = 0; p < n_pairs; p++)
     {
-      const Root *a = NULL, *b = NULL;
+      int ia = -1, ib = -1;
+      const Root *a, *b;
       OpCollideOptions co = { 0 };
-      double min_gap = G_MAXDOUBLE;
+      double min_gap = G_MAXDOUBLE, gap = 0;
       int first = -1;
 
       for (guint r = 0; r < n; r++)
         {
-          if (roots[r].tooth->fdi == pairs[2 * p])
-            a = &roots[r];
-          if (roots[r].tooth->fdi == pairs[2 * p + 1])
-            b = &roots[r];
+          if (fdi[r] == pairs[2 * p])
+            ia = (int) r;
+          if (fdi[r] == pairs[2 * p + 1])
+            ib = (int) r;
         }
-      g_assert (a != NULL && b != NULL);
+      g_assert (ia >= 0 && ib >= 0);
+      a = &roots[ia];
+      b = &roots[ib];
       co.max_distance = o.min_gap_mm + 0.5;
       co.tolerance = 0.01;
       for (guint s = 0; s < plan->n_stages; s++)
         {
           float ma[16], mb[16];
-          double gap;
 
-          op_plan_stage_matrix (plan, s, a->plan_index, ma);
-          op_plan_stage_matrix (plan, s, b->plan_index, mb);
-          gap = -op_collide_pair (a->bvh, ma, b->bvh, mb, &co, NULL, NULL);
+          /* Roots that did not move since the last stage keep their gap. */
+          if (s == 0 ||
+              memcmp (op_plan_pose (plan, s, index[ia]), op_plan_pose (plan, s - 1, index[ia]), sizeof (OpMovement)) != 0 ||
+              memcmp (op_plan_pose (plan, s, index[ib]), op_plan_pose (plan, s - 1, index[ib]), sizeof (OpMovement)) != 0)
+            {
+              op_plan_stage_matrix (plan, s, index[ia], ma);
+              op_plan_stage_matrix (plan, s, index[ib], mb);
+              gap = root_gap (set, a, ma, b, mb, &co);
+            }
           if (gap < o.min_gap_mm && first < 0)
             first = (int) s;
           min_gap = MIN (min_gap, gap);
         }
       if (first >= 0)
-        add_warning (found, "root-proximity", a->tooth->fdi, b->tooth->fdi, first, min_gap,
+        add_warning (found, "root-proximity", a->fdi, b->fdi, first, min_gap,
                      min_gap < 0
                        ? g_strdup_printf ("The roots of %d and %d come closer than %.1f mm from stage %d on, "
                                           "and overlap by up to %.2f mm.",
-                                          a->tooth->fdi, b->tooth->fdi, o.min_gap_mm, first, -min_gap)
+                                          a->fdi, b->fdi, o.min_gap_mm, first, -min_gap)
                        : g_strdup_printf ("The roots of %d and %d come within %.2f mm of each other, first at "
                                           "stage %d (they should stay %.1f mm apart).",
-                                          a->tooth->fdi, b->tooth->fdi, min_gap, first, o.min_gap_mm));
+                                          a->fdi, b->fdi, min_gap, first, o.min_gap_mm));
     }
 
   /* Bone. */
   if (volume != NULL && o.bone_raw == 0)
     o.bone_raw = probe_threshold (roots, n, volume);
-  if (volume == NULL)
-    {
-      grid = make_envelope (roots, n, o.envelope_mm, &mask);
-      bone_source = "bone approximated as the initial roots grown by";
-    }
-  else
-    bone_source = "bone from the CBCT";
   for (guint r = 0; r < n; r++)
     {
-      double share0 = 0, lowest = 1, bound;
+      double share0 = 0, lowest = 1, bound, share = 1;
       int first = -1;
 
-      if (roots[r].n_samples == 0 || (volume == NULL && grid == NULL))
+      if (roots[r].n_samples == 0)
         continue;
       for (guint s = 0; s < plan->n_stages; s++)
         {
           float m[16];
-          double share;
 
-          op_plan_stage_matrix (plan, s, roots[r].plan_index, m);
-          share = bone_share (&roots[r], m, volume, o.bone_raw, grid, mask);
+          if (s == 0 || memcmp (op_plan_pose (plan, s, index[r]), op_plan_pose (plan, s - 1, index[r]),
+                                sizeof (OpMovement)) != 0)
+            {
+              op_plan_stage_matrix (plan, s, index[r], m);
+              share = bone_share (&roots[r], m, volume, o.bone_raw, o.envelope_mm);
+            }
           if (s == 0)
             share0 = share;
           /* A root already partly outside the bone at the start (a thin
@@ -373,22 +619,17 @@ op_roots_check_plan (const OpDentition        *dentition,
         {
           char *msg = volume != NULL
             ? g_strdup_printf ("The root of %d leaves the alveolar bone, first at stage %d: as little as %.0f%% of "
-                               "its surface is in bone (at least %.0f%% wanted; %s).",
-                               roots[r].tooth->fdi, first, 100 * lowest, 100 * o.bone_fraction, bone_source)
+                               "its surface is in bone (at least %.0f%% wanted; bone from the CBCT).",
+                               roots[r].fdi, first, 100 * lowest, 100 * o.bone_fraction)
             : g_strdup_printf ("The root of %d leaves the alveolar bone, first at stage %d: as little as %.0f%% of "
-                               "its surface is in bone (at least %.0f%% wanted; %s %.1f mm, no CBCT).",
-                               roots[r].tooth->fdi, first, 100 * lowest, 100 * o.envelope_fraction, bone_source,
-                               o.envelope_mm);
+                               "its surface is in bone (at least %.0f%% wanted; no CBCT, so a root surface that "
+                               "moves more than %.1f mm towards the cortical plate it faces counts as out of the bone).",
+                               roots[r].fdi, first, 100 * lowest, 100 * o.envelope_fraction, o.envelope_mm);
 
-          add_warning (found, "root-bone", roots[r].tooth->fdi, 0, first, lowest, msg);
+          add_warning (found, "root-bone", roots[r].fdi, 0, first, lowest, msg);
         }
     }
 
-  for (guint r = 0; r < n; r++)
-    {
-      op_bvh_free (roots[r].bvh);
-      g_free (roots[r].samples);
-    }
   g_ptr_array_sort (found, cmp_warning);
   for (guint w = 0; w < found->len; w++)
     g_ptr_array_add (out_warnings, g_ptr_array_index (found, w));

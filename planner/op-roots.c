@@ -50,20 +50,62 @@ dot3f (const float *a, const float *b)
   return (double) a[0] * b[0] + (double) a[1] * b[1] + (double) a[2] * b[2];
 }
 
-double
-op__roots_cervical_height (const OpTooth *tooth)
+/* Anatomic crown heights (cervical line to incisal edge or cusp tip), mm,
+ * from Wheeler's tables of average tooth dimensions; upper then lower,
+ * central incisor to third molar. */
+static const double crown_height[2][8] = {
+  { 10.5, 9.0, 10.0, 8.5, 8.5, 7.5, 7.0, 6.5 },
+  { 9.0, 9.5, 11.0, 8.5, 8.0, 7.5, 7.0, 7.0 },
+};
+
+/* No crown, not even a canine's (11 mm tall, its centre about half way),
+ * reaches this far below its crown centre: a surface that does is a
+ * whole tooth, crown and root, as a CBCT segmentation gives. */
+#define WHOLE_TOOTH_DEPTH_MM 8.0
+
+static void
+height_range (const OpTooth *tooth, double *lowest, double *highest)
 {
   const OpMesh *m = tooth->crown;
-  double lowest = G_MAXDOUBLE;
 
+  *lowest = G_MAXDOUBLE;
+  *highest = -G_MAXDOUBLE;
   for (gsize v = 0; v < m->n_vertices; v++)
     {
       float d[3];
+      double h;
 
       for (int a = 0; a < 3; a++)
         d[a] = m->positions[v * 3 + a] - tooth->frame.origin[a];
-      lowest = MIN (lowest, dot3f (d, tooth->frame.occlusal));
+      h = dot3f (d, tooth->frame.occlusal);
+      *lowest = MIN (*lowest, h);
+      *highest = MAX (*highest, h);
     }
+}
+
+gboolean
+op_roots_crown_has_root (const OpTooth *tooth)
+{
+  double lowest, highest;
+
+  g_return_val_if_fail (tooth != NULL, FALSE);
+  if (!tooth->has_frame || tooth->crown == NULL || tooth->crown->n_vertices == 0)
+    return FALSE;
+  height_range (tooth, &lowest, &highest);
+  return lowest < -WHOLE_TOOTH_DEPTH_MM;
+}
+
+double
+op__roots_cervical_height (const OpTooth *tooth)
+{
+  double lowest, highest;
+  int type = CLAMP (op_fdi_type (tooth->fdi), 1, 8);
+
+  height_range (tooth, &lowest, &highest);
+  /* A whole tooth's lowest point is its apex; its cervical line is one
+   * crown height below the highest cusp. */
+  if (lowest < -WHOLE_TOOTH_DEPTH_MM)
+    return MAX (highest - crown_height[op_fdi_is_upper (tooth->fdi) ? 0 : 1][type - 1], lowest);
   return lowest;
 }
 

@@ -25,9 +25,18 @@
  *     2 mm below the cervical line, where bone surrounds a healthy root)
  *     and the share of samples at bone density or above must stay at
  *     least 80% and fall no more than 5 points below the initial share.
- *     Without a CBCT the bone is approximated as the envelope of the
- *     initial roots grown by 1 mm, and at least 90% of the posed root's
- *     surface must stay inside it.  Every warning says which bone was used.
+ *     Without a CBCT nothing says where the bone ends, so what is measured
+ *     is the root pushed through a cortical plate: a sample of that root
+ *     surface whose surface faces the labial or lingual plate counts as
+ *     out of the bone once it has moved more than 1 mm (envelope_mm)
+ *     towards that plate from where it started, about the plate's
+ *     thickness over anterior roots; at least 90% of the samples must stay
+ *     in.  Mesial, distal and vertical movement stay in the alveolar
+ *     process.  Every warning says which bone was used.
+ *
+ * A tooth whose mesh is the whole tooth (op_roots_crown_has_root()) is its
+ * own root below the cervical line, one anatomic crown height (Wheeler)
+ * under its highest cusp.
  *
  * Deterministic: the same dentition, plan and volume give the same roots
  * and warnings.
@@ -54,6 +63,12 @@ double   op_roots_template_length (int fdi);
 /* Number of roots of the type: 3 for upper molars, 2 for lower molars,
  * else 1. */
 guint    op_roots_template_count  (int fdi);
+
+/* Whether @tooth's crown mesh is a whole tooth, crown and root (it
+ * reaches more than 8 mm below its crown centre, which no crown does), as
+ * teeth segmented from a CBCT are.  Such a tooth needs no template: its
+ * own mesh below the cervical line is its root. */
+gboolean op_roots_crown_has_root  (const OpTooth  *tooth);
 
 /* A template root for @tooth (frame and crown needed).  Closed, oriented
  * outwards, in the crown's frame of reference. */
@@ -108,13 +123,15 @@ typedef struct {
    * 6 mm outside the initial roots: bone near them, soft tissue beyond]. */
   double bone_raw;
   double bone_fraction;    /* with a CBCT [0.8] */
-  double envelope_mm;      /* without a CBCT [1.0] */
+  /* Without a CBCT: how far a root surface may move towards the
+   * cortical plate it faces, mm [1.0]. */
+  double envelope_mm;
   double envelope_fraction;/* without a CBCT [0.9] */
 } OpRootCheckOptions;
 
-/* Checks the roots of @dentition (teeth without a root are skipped) at
- * every stage of @plan, with the bone from @volume or, when it is NULL,
- * from the envelope of the initial roots.  @options may be NULL.  Appends
+/* Checks the roots of @dentition (teeth without a root, other than whole
+ * teeth, are skipped) at every stage of @plan, with the bone from @volume
+ * or, when it is NULL, the cortical-plate rule above.  @options may be NULL.  Appends
  * OpRootWarning* to @out_warnings (which owns them: create it with
  * op_root_warning_free as its free function), at most one per pair and code,
  * ordered by code, then teeth.  Returns the number added. */
@@ -123,6 +140,23 @@ guint op_roots_check_plan (const OpDentition        *dentition,
                            const OpVolume           *volume,
                            const OpRootCheckOptions *options,
                            GPtrArray                *out_warnings);
+
+/* The roots of a dentition made ready for checking plans of it again and
+ * again (a re-plan after each edit): their trees and samples, and the
+ * root gaps measured so far, which a later check of the same poses reuses
+ * (the warnings are the same bytes either way).  Teeth with a root, and
+ * whole teeth (op_roots_crown_has_root()), take part. */
+typedef struct _OpRootSet OpRootSet;
+
+OpRootSet *op_root_set_new        (const OpDentition        *dentition);
+void       op_root_set_free       (OpRootSet                *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpRootSet, op_root_set_free)
+/* op_roots_check_plan() on the set's roots; not thread-safe per set. */
+guint      op_root_set_check_plan (OpRootSet                *set,
+                                   const OpPlan             *plan,
+                                   const OpVolume           *volume,
+                                   const OpRootCheckOptions *options,
+                                   GPtrArray                *out_warnings);
 
 /* Adds @warnings to @plan's warnings (op_plan_add_warning()). */
 void  op_roots_add_warnings (OpPlan          *plan,

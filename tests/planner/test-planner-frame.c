@@ -80,7 +80,11 @@ test_axes (void)
   g_assert_cmpfloat (sum_o / compared, <=, 10.0);
   g_assert_cmpfloat (sum_m / compared, <=, 12.0);
   g_assert_cmpfloat (sum_b / compared, <=, 12.0);
-  g_assert_cmpuint (within, >=, compared / 3);
+  /* TODO: 14 of 29 within 10 degrees on all three axes (13 before the
+   * mesial axis followed the contacts); the long axis of the crowns that
+   * lean against the arch's occlusal normal (13, 17, 23, 47: 13-18
+   * degrees) is what holds most of the rest back. */
+  g_assert_cmpuint (within, >=, 14);
 }
 
 /* Mesio-distal crown widths of permanent teeth, generous ranges around

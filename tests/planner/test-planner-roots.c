@@ -372,6 +372,100 @@ test_bone (void)
   }
 }
 
+/* Without a CBCT, on the whole real teeth (crown and root, as the
+ * dataset has them): they are their own roots, an unchanged or mildly
+ * moved dentition stays in its bone, and a tooth pushed through the
+ * labial or the lingual plate is flagged, alone. */
+static void
+test_bone_envelope_real (void)
+{
+  g_autoptr(OpDentition) full = NULL;
+  g_autoptr(OpDentition) crowns = load_crowns (&full);
+  g_autoptr(OpRootSet) set = NULL;
+  g_autoptr(OpPlan) still = NULL, mild = NULL, pushed = NULL;
+  g_autoptr(GPtrArray) w0 = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
+  g_autoptr(GPtrArray) w1 = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
+  g_autoptr(GPtrArray) w2 = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
+  g_autoptr(GPtrArray) w3 = g_ptr_array_new_with_free_func ((GDestroyNotify) op_root_warning_free);
+  OpMovement labial = { 0 }, lingual = { 0 };
+  guint n_bone = 0;
+
+  if (crowns == NULL)
+    return;
+  /* Whole teeth carry their roots; crowns cut under the crown centre do
+   * not, and get templates. */
+  g_assert_cmpuint (full->teeth->len, >=, 28);
+  for (guint t = 0; t < full->teeth->len; t++)
+    {
+      const OpTooth *tooth = g_ptr_array_index (full->teeth, t);
+
+      g_assert_true (op_roots_crown_has_root (tooth));
+      g_assert_false (op_roots_crown_has_root (op_dentition_get (crowns, tooth->fdi)));
+    }
+
+  set = op_root_set_new (full);
+  still = plan_for (full, 8);
+  op_root_set_check_plan (set, still, NULL, NULL, w0);
+  for (guint k = 0; k < w0->len; k++)
+    g_test_message ("still: %s", ((OpRootWarning *) g_ptr_array_index (w0, k))->message);
+  for (guint k = 0; k < w0->len; k++)
+    n_bone += strcmp (((OpRootWarning *) g_ptr_array_index (w0, k))->code, "root-bone") == 0;
+  g_assert_cmpuint (n_bone, ==, 0);
+
+  /* Every tooth moved mildly, a few aligners' worth in every component,
+   * the signs alternating from tooth to tooth. */
+  mild = plan_for (full, 8);
+  for (guint t = 0; t < full->teeth->len; t++)
+    {
+      const OpTooth *tooth = g_ptr_array_index (full->teeth, t);
+      double sign = t % 2 ? -1 : 1;
+      OpMovement m = { 0.5 * sign, 0.4 * sign, 0.3 * sign, 4 * sign, 4 * sign, 1.5 * sign };
+
+      ramp (mild, tooth->fdi, &m);
+    }
+  op_root_set_check_plan (set, mild, NULL, NULL, w1);
+  for (guint k = 0; k < w1->len; k++)
+    g_test_message ("mild: %s", ((OpRootWarning *) g_ptr_array_index (w1, k))->message);
+  for (guint t = 0; t < full->teeth->len; t++)
+    g_assert_null (find_warning (w1, "root-bone", ((OpTooth *) g_ptr_array_index (full->teeth, t))->fdi, 0));
+
+  /* 11 carried 3 mm labially and 31 3 mm lingually, root and all: through
+   * the plates, which are about a millimetre thick there. */
+  pushed = plan_for (full, 8);
+  labial.bl = 3.0;
+  lingual.bl = -3.0;
+  ramp (pushed, 11, &labial);
+  ramp (pushed, 31, &lingual);
+  op_root_set_check_plan (set, pushed, NULL, NULL, w2);
+  for (guint k = 0; k < w2->len; k++)
+    g_test_message ("pushed: %s", ((OpRootWarning *) g_ptr_array_index (w2, k))->message);
+  for (int k = 0; k < 2; k++)
+    {
+      const OpRootWarning *hit = find_warning (w2, "root-bone", k ? 31 : 11, 0);
+
+      g_assert_nonnull (hit);
+      if (hit == NULL)
+        continue;
+      g_assert_cmpint (hit->stage, >, 0);
+      g_assert_cmpfloat (hit->value, <, 0.9);
+      g_assert_nonnull (strstr (hit->message, "no CBCT"));
+    }
+  for (guint k = 0; k < w2->len; k++)
+    {
+      const OpRootWarning *x = g_ptr_array_index (w2, k);
+
+      if (strcmp (x->code, "root-bone") == 0)
+        g_assert_true (x->fdi_a == 11 || x->fdi_a == 31);
+    }
+
+  /* The set's memo gives the same warnings as a fresh check. */
+  op_roots_check_plan (full, pushed, NULL, NULL, w3);
+  g_assert_cmpuint (w3->len, ==, w2->len);
+  for (guint k = 0; k < MIN (w2->len, w3->len); k++)
+    g_assert_cmpstr (((OpRootWarning *) g_ptr_array_index (w2, k))->message, ==,
+                     ((OpRootWarning *) g_ptr_array_index (w3, k))->message);
+}
+
 /* Roots grown in a CBCT made from the real teeth, crowns and roots, in an
  * alveolar bone block: as long as the real roots, closed. */
 static void
@@ -441,5 +535,6 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/roots/proximity-tip", test_proximity_tip);
   g_test_add_func ("/planner/roots/bone", test_bone);
   g_test_add_func ("/planner/roots/grow", test_grow);
+  g_test_add_func ("/planner/roots/bone-envelope-real", test_bone_envelope_real);
   return g_test_run ();
 }
