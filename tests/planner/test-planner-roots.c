@@ -249,64 +249,6 @@ test_proximity_tip (void)
     }
 }
 
-/* A CBCT-like volume around @d's crowns and roots: teeth at 1800 HU in an
- * alveolar bone block (the roots grown by @bone_mm) at 700 HU, soft tissue
- * at 40 HU, noise +/- 60 HU. */
-static OpVolume *
-bone_block_volume (const OpDentition *d, double bone_mm)
-{
-  const double spacing[3] = { 0.3, 0.3, 0.3 }, axes[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 };
-  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
-  double origin[3];
-  int dims[3];
-  g_autofree guint8 *bone = NULL, *teeth = NULL;
-  GRand *rand = g_rand_new_with_seed (11);
-  OpVolume *v;
-  gsize n;
-
-  for (guint t = 0; t < d->teeth->len; t++)
-    {
-      const OpTooth *tooth = g_ptr_array_index (d->teeth, t);
-      const OpMesh *parts[2] = { tooth->crown, tooth->root };
-
-      for (int p = 0; p < 2; p++)
-        for (gsize x = 0; x < parts[p]->n_vertices; x++)
-          for (int a = 0; a < 3; a++)
-            {
-              lo[a] = MIN (lo[a], parts[p]->positions[x * 3 + a]);
-              hi[a] = MAX (hi[a], parts[p]->positions[x * 3 + a]);
-            }
-    }
-  for (int a = 0; a < 3; a++)
-    {
-      origin[a] = lo[a] - 8;
-      dims[a] = (int) ceil ((hi[a] - lo[a] + 16) / 0.3) + 1;
-    }
-  v = op_volume_new (dims[0], dims[1], dims[2], spacing);
-  op_volume_set_geometry (v, origin, axes);
-  v->intercept = -1024;
-  n = (gsize) dims[0] * dims[1] * dims[2];
-  bone = g_new0 (guint8, n);
-  teeth = g_new0 (guint8, n);
-  for (guint t = 0; t < d->teeth->len; t++)
-    {
-      const OpTooth *tooth = g_ptr_array_index (d->teeth, t);
-
-      op_voxelize_mesh (tooth->root, NULL, v, bone, 1);
-      op_voxelize_mesh (tooth->root, NULL, v, teeth, 1);
-      op_voxelize_mesh (tooth->crown, NULL, v, teeth, 1);
-    }
-  op_voxelize_dilate (v, bone, bone_mm, 1);
-  for (gsize x = 0; x < n; x++)
-    {
-      double hu = teeth[x] ? 1800 : bone[x] ? 700 : 40;
-
-      v->voxels[x] = (gint16) lround (hu + g_rand_double_range (rand, -60, 60) + 1024);
-    }
-  g_rand_free (rand);
-  return v;
-}
-
 static void
 test_bone (void)
 {
@@ -323,7 +265,7 @@ test_bone (void)
   for (int fdi = 21; fdi <= 22; fdi++)
     op_dentition_add (d, op_tooth_copy (op_dentition_get (all, fdi)));
   g_assert_true (op_roots_build (d, NULL, NULL, NULL));
-  v = bone_block_volume (d, 1.5);
+  v = cbct_bone_block_volume (d, 1.5);
 
   still = plan_for (d, 8);
   /* The central incisor carried 3 mm labially, root and all: out of a
@@ -491,7 +433,7 @@ test_grow (void)
       op_dentition_add (real, t);
       op_dentition_add (d, op_tooth_copy (op_dentition_get (crowns, fdis[k])));
     }
-  v = bone_block_volume (real, 1.5);
+  v = cbct_bone_block_volume (real, 1.5);
   g_assert_true (op_roots_build (d, v, &templated, NULL));
   g_assert_null (templated);
   for (guint k = 0; k < G_N_ELEMENTS (fdis); k++)
