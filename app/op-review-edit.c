@@ -209,6 +209,7 @@ typedef struct {
   gint64           case_id;
   OpDentition     *dentition;   /* a copy: the worker owns it */
   gboolean         grow_roots;  /* roots from the CBCT not yet built */
+  OpPlannerCollider *collider;  /* lent by the view for this plan, or NULL */
   OpPlan          *previous;    /* a copy, or NULL */
   int              parent;
   OpPlanRequest   *edits;
@@ -227,6 +228,7 @@ recalc_data_free (gpointer data)
   g_clear_pointer (&d->previous, op_plan_free);
   g_clear_pointer (&d->edits, op_plan_request_free);
   g_clear_pointer (&d->plan, op_plan_free);
+  g_clear_pointer (&d->collider, op_planner_collider_free);
   g_free (d);
 }
 
@@ -254,6 +256,13 @@ recalc_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
+  /* The collider keeps the teeth's trees and what earlier plans of this
+   * case measured, so a re-plan after one edit measures only what the
+   * edit changed; the plan's bytes are the same either way. */
+  if (d->collider == NULL)
+    d->collider = op_planner_collider_new (d->dentition);
+  options.collider = d->collider;
 
   d->plan = op_planner_plan (d->dentition, &options, &error);
   if (d->plan == NULL)
@@ -302,6 +311,8 @@ on_recalc_done (GObject      *source,
       return;
     }
 
+  if (d->case_id == self->case_id && self->collider == NULL)
+    self->collider = g_steal_pointer (&d->collider);
   g_clear_pointer (&self->plan, op_plan_free);
   self->plan = g_steal_pointer (&d->plan);
   self->version = d->version;
@@ -458,6 +469,9 @@ op_review_view_recalculate (OpReviewView *self)
    * another version meanwhile cannot pull data from under it. */
   d->dentition = op_dentition_copy (self->dentition);
   d->grow_roots = !self->roots_grown;
+  /* Lent, not shared: the worker owns it until it is done, and it comes
+   * back only if the same case is still shown. */
+  d->collider = g_steal_pointer (&self->collider);
   d->previous = self->plan ? op_plan_copy (self->plan) : NULL;
   d->parent = self->version;
   d->edits = op_plan_request_copy (self->edits);

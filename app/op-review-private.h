@@ -98,7 +98,8 @@ struct _OpReviewView
   gboolean            busy;
   AdwToast           *stored_toast;  /* weak: the last "Stored plan" toast */
   gboolean            editable;
-  gboolean            roots_grown;   /* the dentition has its CBCT roots */      /* role and case state allow new versions */
+  gboolean            roots_grown;   /* the dentition has its CBCT roots */
+  OpPlannerCollider  *collider;      /* kept between recalculations of a case */      /* role and case state allow new versions */
   char               *not_editable_why;
   gboolean            updating;
   gboolean            has_teeth;
