@@ -307,6 +307,7 @@ op_cli_plan (OpCliGlobals  *globals,
   g_autoptr(GError) local = NULL;
   g_autofree char *params = NULL;
   g_autofree char *roots = NULL;
+  g_autoptr(OpCaseCbct) cbct = NULL;
   OpPlannerOptions opts = { 0 };
   gboolean json = FALSE;
   gint64 case_id;
@@ -356,11 +357,21 @@ op_cli_plan (OpCliGlobals  *globals,
     return FALSE;
 
   /* With a CBCT the scans were registered to, the roots the planner
-   * checks are the patient's own. */
-  if (!op_store_build_cbct_roots (store, case_id, dentition, &roots, error))
-    return FALSE;
-  if (roots != NULL && !json)
-    g_print ("%s\n", roots);
+   * checks are the patient's own, and so is the bone around them. */
+  {
+    g_autoptr(GError) local = NULL;
+
+    cbct = op_store_load_case_cbct (store, case_id, &local);
+    if (local != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+      }
+    if (cbct != NULL && !op_case_cbct_grow_roots (cbct, dentition, &roots, error))
+      return FALSE;
+    if (roots != NULL && !json)
+      g_print ("%s\n", roots);
+  }
 
   /* The latest version is the parent, and where locked teeth keep their
    * targets. */
@@ -385,6 +396,7 @@ op_cli_plan (OpCliGlobals  *globals,
   }
 
   op_plan_request_apply (request, &opts);
+  op_case_cbct_apply (cbct, &opts);
   opts.previous = previous;
   plan = op_planner_plan (dentition, &opts, error);
   if (plan == NULL)

@@ -210,6 +210,7 @@ typedef struct {
   OpDentition     *dentition;   /* a copy: the worker owns it */
   gboolean         grow_roots;  /* roots from the CBCT not yet built */
   OpPlannerCollider *collider;  /* lent by the view for this plan, or NULL */
+  OpCaseCbct      *cbct;        /* lent by the view, or read by the worker; NULL: none */
   OpPlan          *previous;    /* a copy, or NULL */
   int              parent;
   OpPlanRequest   *edits;
@@ -229,6 +230,7 @@ recalc_data_free (gpointer data)
   g_clear_pointer (&d->edits, op_plan_request_free);
   g_clear_pointer (&d->plan, op_plan_free);
   g_clear_pointer (&d->collider, op_planner_collider_free);
+  g_clear_pointer (&d->cbct, op_case_cbct_free);
   g_free (d);
 }
 
@@ -248,14 +250,21 @@ recalc_thread (GTask        *task,
   op_plan_request_apply (d->edits, &options);
   options.previous = d->previous;
 
-  /* The first recalculation grows the roots from the case's CBCT, where
-   * its scans were registered; the dentition then comes back with them
-   * so that later ones do not read the volume again. */
-  if (d->grow_roots && !op_store_build_cbct_roots (d->store, d->case_id, d->dentition, NULL, &error))
+  /* The first recalculation reads the case's CBCT, where its scans were
+   * registered, and grows the roots from it; the dentition and the
+   * volume then come back to the view so that later ones do not read
+   * the volume again. */
+  if (d->grow_roots)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      d->cbct = op_store_load_case_cbct (d->store, d->case_id, &error);
+      if (error != NULL ||
+          (d->cbct != NULL && !op_case_cbct_grow_roots (d->cbct, d->dentition, NULL, &error)))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
     }
+  op_case_cbct_apply (d->cbct, &options);
 
   /* The collider keeps the teeth's trees and what earlier plans of this
    * case measured, so a re-plan after one edit measures only what the
@@ -313,6 +322,8 @@ on_recalc_done (GObject      *source,
 
   if (d->case_id == self->case_id && self->collider == NULL)
     self->collider = g_steal_pointer (&d->collider);
+  if (d->case_id == self->case_id && self->cbct == NULL)
+    self->cbct = g_steal_pointer (&d->cbct);
   g_clear_pointer (&self->plan, op_plan_free);
   self->plan = g_steal_pointer (&d->plan);
   self->version = d->version;
@@ -472,6 +483,7 @@ op_review_view_recalculate (OpReviewView *self)
   /* Lent, not shared: the worker owns it until it is done, and it comes
    * back only if the same case is still shown. */
   d->collider = g_steal_pointer (&self->collider);
+  d->cbct = g_steal_pointer (&self->cbct);
   d->previous = self->plan ? op_plan_copy (self->plan) : NULL;
   d->parent = self->version;
   d->edits = op_plan_request_copy (self->edits);

@@ -99,7 +99,8 @@ struct _OpReviewView
   AdwToast           *stored_toast;  /* weak: the last "Stored plan" toast */
   gboolean            editable;
   gboolean            roots_grown;   /* the dentition has its CBCT roots */
-  OpPlannerCollider  *collider;      /* kept between recalculations of a case */      /* role and case state allow new versions */
+  OpPlannerCollider  *collider;      /* kept between recalculations of a case */
+  OpCaseCbct         *cbct;          /* the case's registered CBCT, once read */      /* role and case state allow new versions */
   char               *not_editable_why;
   gboolean            updating;
   gboolean            has_teeth;

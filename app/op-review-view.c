@@ -497,6 +497,7 @@ op_review_view_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->dentition, op_dentition_free);
   g_clear_pointer (&self->collider, op_planner_collider_free);
+  g_clear_pointer (&self->cbct, op_case_cbct_free);
   g_clear_pointer (&self->plan, op_plan_free);
   g_clear_pointer (&self->compare, op_plan_free);
   g_clear_pointer (&self->records, g_ptr_array_unref);
@@ -694,6 +695,7 @@ op_review_view_load_case (OpReviewView *self,
   op__review_scene_clear (self);
   g_clear_pointer (&self->dentition, op_dentition_free);
   g_clear_pointer (&self->collider, op_planner_collider_free);
+  g_clear_pointer (&self->cbct, op_case_cbct_free);
   g_clear_pointer (&self->plan, op_plan_free);
   g_clear_pointer (&self->compare, op_plan_free);
   g_clear_pointer (&self->records, g_ptr_array_unref);

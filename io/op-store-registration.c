@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -215,62 +216,115 @@ latest_for_jaw (OpStore   *self,
   return best;
 }
 
-gboolean
-op_store_build_cbct_roots (OpStore      *self,
-                           gint64        case_id,
-                           OpDentition  *dentition,
-                           char        **out_summary,
-                           GError      **error)
+void
+op_case_cbct_free (OpCaseCbct *cbct)
+{
+  if (cbct == NULL)
+    return;
+  g_clear_pointer (&cbct->volume, op_volume_free);
+  g_free (cbct);
+}
+
+/* The inverse of a rigid map (registrations are rigid). */
+static void
+rigid_inverse (const double m[16],
+               double       out[16])
+{
+  memset (out, 0, 16 * sizeof (double));
+  for (int r = 0; r < 3; r++)
+    {
+      for (int c = 0; c < 3; c++)
+        out[c * 4 + r] = m[r * 4 + c];
+      out[12 + r] = -(m[r * 4] * m[12] + m[r * 4 + 1] * m[13] + m[r * 4 + 2] * m[14]);
+    }
+  out[15] = 1;
+}
+
+OpCaseCbct *
+op_store_load_case_cbct (OpStore  *self,
+                         gint64    case_id,
+                         GError  **error)
 {
   g_autoptr(GPtrArray) scans = NULL;
   g_autoptr(OpRegistrationRecord) upper = NULL;
   g_autoptr(OpRegistrationRecord) lower = NULL;
+  OpRegistrationRecord *jaw[2];
   g_autoptr(GError) local = NULL;
-  g_autoptr(GString) summary = g_string_new (NULL);
-  OpRegistrationRecord *jaws[2];
+  OpCaseCbct *cbct;
+  int newest;
 
-  g_return_val_if_fail (OP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (dentition != NULL, FALSE);
+  g_return_val_if_fail (OP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (out_summary != NULL)
-    *out_summary = NULL;
   scans = op_store_list_scans (self, case_id, error);
   if (scans == NULL)
-    return FALSE;
+    return NULL;
   upper = latest_for_jaw (self, scans, OP_JAW_UPPER, &local);
   if (local == NULL)
     lower = latest_for_jaw (self, scans, OP_JAW_LOWER, &local);
+  jaw[0] = upper;
+  jaw[1] = lower;
   if (local != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
+      return NULL;
     }
+  if (jaw[0] == NULL && jaw[1] == NULL)
+    return NULL;
 
-  /* Each arch grows from the volume it was registered to; when both were
-   * registered to one volume it is read once. */
-  jaws[0] = upper;
-  jaws[1] = lower;
-  for (int j = 0; j < 2; j++)
+  /* One volume is read: the one of the newest registration.  An arch
+   * registered only to an older volume is left out (it keeps the rule
+   * without a CBCT) rather than reading a second volume. */
+  newest = jaw[1] != NULL && (jaw[0] == NULL || jaw[1]->id > jaw[0]->id) ? 1 : 0;
+  cbct = g_new0 (OpCaseCbct, 1);
+  cbct->volume_id = jaw[newest]->volume_id;
+  cbct->volume = op_store_get_volume (self, cbct->volume_id, error);
+  if (cbct->volume == NULL)
     {
-      g_autoptr(OpVolume) volume = NULL;
-      g_autofree char *grown = NULL, *templated = NULL;
-      gboolean both = j == 0 && lower != NULL && upper != NULL && lower->volume_id == upper->volume_id;
-
-      if (jaws[j] == NULL || (j == 1 && upper != NULL && upper->volume_id == lower->volume_id))
-        continue;
-      volume = op_store_get_volume (self, jaws[j]->volume_id, error);
-      if (volume == NULL)
-        return FALSE;
-      if (!op_roots_build_registered (dentition, volume,
-                                      j == 0 || both ? upper->matrix : NULL,
-                                      j == 1 || both ? lower->matrix : NULL,
-                                      &grown, &templated, error))
-        return FALSE;
-      g_string_append_printf (summary, "%sroots from volume %" G_GINT64_FORMAT ": grown for %s; templates for %s",
-                              summary->len ? "; " : "", jaws[j]->volume_id,
-                              grown ? grown : "none", templated ? templated : "none");
+      op_case_cbct_free (cbct);
+      return NULL;
     }
-  if (out_summary != NULL && summary->len > 0)
-    *out_summary = g_strdup (summary->str);
+  for (int j = 0; j < 2; j++)
+    if (jaw[j] != NULL && jaw[j]->volume_id == cbct->volume_id)
+      {
+        double back[16];
+
+        cbct->registered[j] = TRUE;
+        cbct->registration_id[j] = jaw[j]->id;
+        memcpy (cbct->to_volume[j], jaw[j]->matrix, sizeof cbct->to_volume[j]);
+        rigid_inverse (jaw[j]->matrix, back);
+        op_volume_view (cbct->volume, back, &cbct->view[j]);
+      }
+  return cbct;
+}
+
+gboolean
+op_case_cbct_grow_roots (const OpCaseCbct  *cbct,
+                         OpDentition       *dentition,
+                         char             **out_summary,
+                         GError           **error)
+{
+  g_autofree char *grown = NULL, *templated = NULL;
+
+  g_return_val_if_fail (cbct != NULL && dentition != NULL, FALSE);
+
+  if (!op_roots_build_registered (dentition, cbct->volume,
+                                  cbct->registered[0] ? cbct->to_volume[0] : NULL,
+                                  cbct->registered[1] ? cbct->to_volume[1] : NULL,
+                                  &grown, &templated, error))
+    return FALSE;
+  if (out_summary != NULL)
+    *out_summary = g_strdup_printf ("roots from volume %" G_GINT64_FORMAT ": grown for %s; templates for %s",
+                                    cbct->volume_id, grown ? grown : "none", templated ? templated : "none");
   return TRUE;
+}
+
+void
+op_case_cbct_apply (const OpCaseCbct *cbct,
+                    OpPlannerOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  for (int j = 0; j < 2; j++)
+    options->bone[j] = cbct != NULL && cbct->registered[j] ? &cbct->view[j] : NULL;
 }

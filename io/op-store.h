@@ -19,6 +19,7 @@
 #include "op-volume.h"
 #include "op-segment.h"
 #include "op-tooth.h"
+#include "op-planner.h"
 
 G_BEGIN_DECLS
 
@@ -520,16 +521,37 @@ gint64                op_store_add_registration (OpStore     *self,
 OpRegistrationRecord *op_store_get_registration (OpStore  *self,
                                                  gint64    scan_id,
                                                  GError  **error);
-/* Grows the roots of @dentition's teeth from the case's CBCT where its
- * arch scans were registered (op_roots_build_registered); when any arch
- * was, teeth that did not grow get their type's template.  With no
- * registration the dentition is left as it is.  @out_summary (may be NULL) says which teeth grew from which
- * volume, or NULL when nothing was registered. */
-gboolean              op_store_build_cbct_roots (OpStore      *self,
-                                                 gint64        case_id,
-                                                 OpDentition  *dentition,
-                                                 char        **out_summary,
-                                                 GError      **error);
+/* A case's CBCT as planning uses it: the volume of its newest
+ * registration, and for each arch registered to that volume (upper [0],
+ * lower [1]) the scan-to-volume map and the volume seen from the scan's
+ * frame (op_volume_view; the views borrow @volume's voxels). */
+typedef struct {
+  OpVolume  *volume;
+  gint64     volume_id;
+  gboolean   registered[2];
+  gint64     registration_id[2];
+  double     to_volume[2][16];
+  OpVolume   view[2];
+} OpCaseCbct;
+
+void        op_case_cbct_free       (OpCaseCbct *cbct);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpCaseCbct, op_case_cbct_free)
+
+/* NULL with no error when no scan of the case was registered. */
+OpCaseCbct *op_store_load_case_cbct (OpStore  *self,
+                                     gint64    case_id,
+                                     GError  **error);
+/* Grows @dentition's roots from the CBCT through each arch's
+ * registration (op_roots_build_registered); @out_summary (may be NULL)
+ * says which teeth grew and which got templates. */
+gboolean    op_case_cbct_grow_roots (const OpCaseCbct  *cbct,
+                                     OpDentition       *dentition,
+                                     char             **out_summary,
+                                     GError           **error);
+/* Points @options' bone at the views of the registered arches (@cbct may
+ * be NULL: no CBCT, both NULL). */
+void        op_case_cbct_apply      (const OpCaseCbct *cbct,
+                                     OpPlannerOptions *options);
 
 /* ---- Reading the audit log (op-store-audit-query.c) ----------------- */
 

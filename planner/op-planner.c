@@ -587,7 +587,7 @@ op_planner_plan (const OpDentition      *dentition,
             c->roots = op_root_set_new (d);
             c->roots_stamp = g_steal_pointer (&stamp);
           }
-        op_root_set_check_plan (c->roots, plan, NULL, NULL, root_warnings);
+        op_root_set_check_plan_jaws (c->roots, plan, options->bone[0], options->bone[1], NULL, root_warnings);
       }
       op_roots_add_warnings (plan, root_warnings);
     }

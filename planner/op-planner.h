@@ -33,6 +33,7 @@
 #include "op-plan-check.h"
 #include "op-setup.h"
 #include "op-stage.h"
+#include "op-volume.h"
 
 G_BEGIN_DECLS
 
@@ -73,6 +74,11 @@ typedef struct {
   /* BVHs of these same teeth from an earlier call, so that a re-plan
    * after an edit does not build them again; NULL builds them. */
   struct _OpPlannerCollider *collider;
+  /* Step 7's bone: a CBCT seen from the dentition's frame (op_volume_view
+   * through the arch scan's registration), for the upper [0] and lower
+   * [1] arch; NULL for an arch without one, whose roots are checked by
+   * the cortical-plate rule of op-roots.h. */
+  const OpVolume            *bone[2];
 } OpPlannerOptions;
 
 /* Plans @dentition.  Returns NULL with an OP_PLANNER_ERROR (or the

@@ -494,7 +494,19 @@ op_root_set_check_plan (OpRootSet                *set,
                         const OpRootCheckOptions *options,
                         GPtrArray                *out_warnings)
 {
+  return op_root_set_check_plan_jaws (set, plan, volume, volume, options, out_warnings);
+}
+
+guint
+op_root_set_check_plan_jaws (OpRootSet                *set,
+                             const OpPlan             *plan,
+                             const OpVolume           *upper,
+                             const OpVolume           *lower,
+                             const OpRootCheckOptions *options,
+                             GPtrArray                *out_warnings)
+{
   OpRootCheckOptions o = { 0 };
+  double bone_raw[2] = { 0, 0 };
   g_autofree Root *roots = NULL;
   g_autofree int *index = NULL;
   g_autofree int *fdi = NULL;
@@ -585,13 +597,17 @@ op_root_set_check_plan (OpRootSet                *set,
                                           a->fdi, b->fdi, min_gap, first, o.min_gap_mm));
     }
 
-  /* Bone. */
-  if (volume != NULL && o.bone_raw == 0)
-    o.bone_raw = probe_threshold (roots, n, volume);
+  /* Bone, from each arch's own volume when it has one.  The bone density
+   * is probed once per volume. */
+  bone_raw[0] = o.bone_raw != 0 || upper == NULL ? o.bone_raw : probe_threshold (roots, n, upper);
+  bone_raw[1] = o.bone_raw != 0 || lower == NULL ? o.bone_raw
+              : lower == upper ? bone_raw[0] : probe_threshold (roots, n, lower);
   for (guint r = 0; r < n; r++)
     {
       double share0 = 0, lowest = 1, bound, share = 1;
       int first = -1;
+      int jaw = op_fdi_is_upper (roots[r].fdi) ? 0 : 1;
+      const OpVolume *volume = jaw == 0 ? upper : lower;
 
       if (roots[r].n_samples == 0)
         continue;
@@ -603,7 +619,7 @@ op_root_set_check_plan (OpRootSet                *set,
                                 sizeof (OpMovement)) != 0)
             {
               op_plan_stage_matrix (plan, s, index[r], m);
-              share = bone_share (&roots[r], m, volume, o.bone_raw, o.envelope_mm);
+              share = bone_share (&roots[r], m, volume, bone_raw[jaw], o.envelope_mm);
             }
           if (s == 0)
             share0 = share;

@@ -158,6 +158,16 @@ guint      op_root_set_check_plan (OpRootSet                *set,
                                    const OpRootCheckOptions *options,
                                    GPtrArray                *out_warnings);
 
+/* The same with the bone of each arch from its own volume, @upper or
+ * @lower (either may be NULL: that arch's roots get the rule without a
+ * CBCT), for arches registered to a CBCT each through its own scan. */
+guint      op_root_set_check_plan_jaws (OpRootSet                *set,
+                                        const OpPlan             *plan,
+                                        const OpVolume           *upper,
+                                        const OpVolume           *lower,
+                                        const OpRootCheckOptions *options,
+                                        GPtrArray                *out_warnings);
+
 /* Adds @warnings to @plan's warnings (op_plan_add_warning()). */
 void  op_roots_add_warnings (OpPlan          *plan,
                              const GPtrArray *warnings);

@@ -513,3 +513,25 @@ op_volume_render_slice (const OpVolume *volume,
     }
   return TRUE;
 }
+
+void
+op_volume_view (const OpVolume *volume,
+                const double    world_to_frame[16],
+                OpVolume       *out_view)
+{
+  double t[16];
+
+  g_return_if_fail (volume != NULL && world_to_frame != NULL && out_view != NULL);
+
+  for (int c = 0; c < 4; c++)
+    for (int r = 0; r < 4; r++)
+      {
+        double v = 0;
+
+        for (int k = 0; k < 4; k++)
+          v += world_to_frame[k * 4 + r] * volume->transform[c * 4 + k];
+        t[c * 4 + r] = v;
+      }
+  *out_view = *volume;
+  memcpy (out_view->transform, t, sizeof t);
+}

@@ -49,6 +49,15 @@ OpVolume *op_volume_new        (int           nx,
 void      op_volume_free       (OpVolume     *volume);
 OpVolume *op_volume_copy       (const OpVolume *volume);
 
+/* Fills @out_view with @volume seen from another frame: the same voxels
+ * (borrowed, not copied, so the view lives no longer than @volume and is
+ * never given to op_volume_free) and @volume's transform carried by
+ * @world_to_frame (column-major 4x4, mm).  A CBCT viewed from a scan's
+ * frame lets code that works in that frame sample it directly. */
+void      op_volume_view       (const OpVolume *volume,
+                                const double    world_to_frame[16],
+                                OpVolume       *out_view);
+
 /* Bytes of voxel memory for a grid; saturates instead of overflowing. */
 guint64   op_volume_estimate_bytes (guint64 nx,
                                     guint64 ny,

@@ -152,22 +152,46 @@ test_cbct_roots (Fixture *f, gconstpointer data)
   v = cbct_bone_block_volume (real, 1.5);
   case_id = create_case (store, "Root", "Canine", "1980-03-04", NULL, 7);
 
-  /* No registration: nothing to say, nothing changed. */
+  /* No registration: no CBCT for planning, and no error. */
   none = op_dentition_copy (scan);
-  g_assert_true (op_store_build_cbct_roots (store, case_id, none, &summary, &error));
+  g_assert_null (op_store_load_case_cbct (store, case_id, &error));
   g_assert_no_error (error);
-  g_assert_null (summary);
-  g_assert_null (op_dentition_get (none, 11)->root);
 
   vol = add_volume (store, case_id, v);
   g_assert_cmpint (op_store_add_registration (store, scan_of (store, case_id, OP_JAW_UPPER), vol, identity, 0.1,
                                               "automatic", &error), >, 0);
-  g_assert_true (op_store_build_cbct_roots (store, case_id, scan, &summary, &error));
-  g_assert_no_error (error);
-  g_test_message ("%s", summary ? summary : "(none)");
-  g_assert_nonnull (summary && strstr (summary, "grown for 11, 21; templates for 31") ? summary : NULL);
-  for (guint k = 0; k < G_N_ELEMENTS (fdis); k++)
-    g_assert_nonnull (op_dentition_get (scan, fdis[k])->root);
+  {
+    g_autoptr(OpCaseCbct) cbct = op_store_load_case_cbct (store, case_id, &error);
+    OpPlannerOptions options = { 0 };
+    double p[3] = { 1, 2, 3 }, a = 0, b = 0;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (cbct);
+    if (cbct == NULL)
+      return;
+    g_assert_cmpint (cbct->volume_id, ==, vol);
+    g_assert_true (cbct->registered[0]);
+    g_assert_false (cbct->registered[1]);
+    g_assert_cmpmem (cbct->view[0].transform, sizeof (double) * 16, cbct->volume->transform, sizeof (double) * 16);
+    g_assert_true (cbct->view[0].voxels == cbct->volume->voxels);
+    op_case_cbct_apply (cbct, &options);
+    g_assert_true (options.bone[0] == &cbct->view[0]);
+    g_assert_null (options.bone[1]);
+    /* The view samples what the volume holds at the same place. */
+    for (int k = 0; k < 3; k++)
+      p[k] += cbct->volume->transform[12 + k] + 10;
+    g_assert_true (op_volume_sample (cbct->volume, p, &a));
+    g_assert_true (op_volume_sample (&cbct->view[0], p, &b));
+    g_assert_cmpfloat (a, ==, b);
+
+    g_assert_true (op_case_cbct_grow_roots (cbct, scan, &summary, &error));
+    g_assert_no_error (error);
+    g_test_message ("%s", summary ? summary : "(none)");
+    g_assert_nonnull (summary && strstr (summary, "grown for 11, 21; templates for 31") ? summary : NULL);
+    for (guint k = 0; k < G_N_ELEMENTS (fdis); k++)
+      g_assert_nonnull (op_dentition_get (scan, fdis[k])->root);
+  }
+  g_assert_null (op_dentition_get (none, 11)->root);
 }
 
 int

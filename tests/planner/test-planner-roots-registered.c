@@ -6,6 +6,8 @@
 
 #include "op-fdi.h"
 #include "op-linalg.h"
+#include "op-planner.h"
+#include "op-teeth-folder.h"
 #include "op-roots-registered.h"
 #include "test-cbct-data.h"
 
@@ -136,11 +138,130 @@ test_registered (void)
   }
 }
 
+/* A view samples the volume's voxels from another frame: the value at a
+ * point of the new frame is the volume's at that point mapped back. */
+static void
+test_view (void)
+{
+  const double spacing[3] = { 0.5, 0.6, 0.7 };
+  g_autoptr(OpVolume) v = op_volume_new (20, 18, 16, spacing);
+  const float axis[3] = { 0.2f, 0.9f, -0.3f }, centre[3] = { 3, 4, 5 };
+  float mf[16];
+  double to_frame[16];
+  OpVolume view;
+
+  for (gsize x = 0; x < (gsize) 20 * 18 * 16; x++)
+    v->voxels[x] = (gint16) ((x * 7919) % 3001);
+  op_mat4_rotate_about (axis, (float) (33 * G_PI / 180), centre, mf);
+  mf[12] += 2.5f;
+  for (int k = 0; k < 16; k++)
+    to_frame[k] = mf[k];
+  op_volume_view (v, to_frame, &view);
+  g_assert_true (view.voxels == v->voxels);
+
+  for (int i = 1; i < 19; i += 3)
+    for (int j = 1; j < 17; j += 4)
+      {
+        const double ijk[3] = { i + 0.25, j + 0.5, 7.75 };
+        double world[3], q[3], a = -1, b = -2;
+        float wf[3], qf[3];
+
+        op_volume_voxel_to_world (v, ijk, world);
+        for (int k = 0; k < 3; k++)
+          wf[k] = (float) world[k];
+        op_mat4_apply_point (mf, wf, qf);
+        for (int k = 0; k < 3; k++)
+          q[k] = qf[k];
+        g_assert_true (op_volume_sample (v, world, &a));
+        g_assert_true (op_volume_sample (&view, q, &b));
+        g_assert_cmpfloat (fabs (a - b), <, 0.5);
+      }
+}
+
+/* The planner checks the roots against a CBCT's bone when it is given
+ * one: a tooth pushed 3 mm through the labial plate is flagged with the
+ * CBCT named, and without a CBCT the rule of op-roots.h is named. */
+static void
+test_plan_bone (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpDentition) d = NULL;
+  g_autoptr(OpDentition) solid = NULL;
+  g_autoptr(OpVolume) v = NULL;
+  g_autoptr(OpPlan) with = NULL;
+  g_autoptr(OpPlan) without = NULL;
+  OpPlannerOptions options = { 0 };
+  OpToothOverride push = { .fdi = 11, .mask = 1u << OP_COMPONENT_BL };
+  guint cbct_11 = 0, cbct_any = 0, rule_any = 0;
+  const char *root = g_getenv ("OP_SHARED_DATA");
+  g_autofree char *up = root ? g_build_filename (root, "open-full-jaw-p26", "maxilla", NULL) : NULL;
+  g_autofree char *lo = root ? g_build_filename (root, "open-full-jaw-p26", "mandible", NULL) : NULL;
+  const char *dirs[3] = { up, lo, NULL };
+
+  if (up == NULL || !g_file_test (up, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("OP_SHARED_DATA has no open-full-jaw-p26");
+      return;
+    }
+  /* The real teeth as a folder import gives them (whole teeth, frames
+   * from the axes file), and a CBCT-like volume around them. */
+  d = op_teeth_folder_load (dirs, OP_NUMBERING_UNIVERSAL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (d == NULL)
+    return;
+  solid = op_dentition_copy (d);
+  for (guint t = 0; t < solid->teeth->len; t++)
+    {
+      OpTooth *tooth = g_ptr_array_index (solid->teeth, t);
+
+      tooth->root = op_mesh_copy (tooth->crown);
+    }
+  v = cbct_bone_block_volume (solid, 1.5);
+  push.target.bl = 3.0;
+  options.overrides = &push;
+  options.n_overrides = 1;
+  options.bone[0] = v;
+  options.bone[1] = v;
+  with = op_planner_plan (d, &options, &error);
+  g_assert_no_error (error);
+  options.bone[0] = options.bone[1] = NULL;
+  without = op_planner_plan (d, &options, &error);
+  g_assert_no_error (error);
+  if (with == NULL || without == NULL)
+    return;
+
+  for (guint w = 0; w < with->warnings->len; w++)
+    {
+      const OpPlanWarning *pw = &g_array_index (with->warnings, OpPlanWarning, w);
+
+      if (g_strcmp0 (pw->code, "root-bone") != 0)
+        continue;
+      g_assert_nonnull (strstr (pw->message, "bone from the CBCT"));
+      cbct_any++;
+      if (pw->fdi_a == 11)
+        cbct_11++;
+    }
+  for (guint w = 0; w < without->warnings->len; w++)
+    {
+      const OpPlanWarning *pw = &g_array_index (without->warnings, OpPlanWarning, w);
+
+      if (g_strcmp0 (pw->code, "root-bone") == 0)
+        {
+          g_assert_nonnull (strstr (pw->message, "no CBCT"));
+          rule_any++;
+        }
+    }
+  g_test_message ("root-bone warnings: %u with the CBCT (11: %u), %u without", cbct_any, cbct_11, rule_any);
+  g_assert_cmpuint (cbct_11, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   g_test_add_func ("/planner/roots/registered", test_registered);
+  g_test_add_func ("/planner/roots/view", test_view);
+  g_test_add_func ("/planner/roots/plan-bone", test_plan_bone);
   return g_test_run ();
 }
