@@ -30,6 +30,21 @@ typedef enum {
   OP_MODEL_ERROR_TOO_LARGE,  /* the grid would not fit in memory */
 } OpModelError;
 
+/* Posed teeth voxelised once and shared by the models of every stage
+ * built with it (op-model-cache.c).  Safe to share between threads; a
+ * model is the same bytes with or without it. */
+typedef struct _OpModelCache OpModelCache;
+
+/* @max_bytes bounds the voxels kept (0 means 256 MB); past it, teeth are
+ * voxelised each time. */
+OpModelCache *op_model_cache_new       (gsize         max_bytes);
+void          op_model_cache_free      (OpModelCache *cache);
+/* How many posed teeth were found in the cache and how many were made. */
+void          op_model_cache_get_stats (OpModelCache *cache,
+                                        guint        *hits,
+                                        guint        *misses);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpModelCache, op_model_cache_free)
+
 typedef struct {
   double   voxel_mm;        /* grid step, 0.1..1; 0 means 0.3 */
   double   base_height_mm;  /* from the cervical band to the flat bottom; 0 means 12 */
@@ -43,6 +58,7 @@ typedef struct {
    * stage 0 attachment template from which the wells are formed. */
   gboolean all_attachments;
   guint    n_threads;       /* for the isosurface; 0 means 2 */
+  OpModelCache *cache;      /* borrowed, may be NULL */
 } OpModelOptions;
 
 void op_model_options_init (OpModelOptions *options);

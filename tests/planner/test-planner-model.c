@@ -485,6 +485,45 @@ test_deterministic (void)
   }
 }
 
+/* A model built with posed teeth from the cache (filled by other stages
+ * and by the same stage before) is the same bytes as one built without
+ * it; teeth that do not move between stages are found in the cache, and
+ * the one that moves is not. */
+static void
+test_cache (void)
+{
+  g_autoptr(OpModelCache) cache = op_model_cache_new (0);
+  OpModelOptions with, without;
+  guint hits = 0, misses = 0, n_upper = 0;
+
+  if (!need_data ())
+    return;
+  op_model_options_init (&with);
+  op_model_options_init (&without);
+  with.cache = cache;
+  for (guint t = 0; t < plan->n_teeth; t++)
+    n_upper += op_fdi_is_upper (plan->teeth[t].fdi);
+  for (guint stage = 3; stage <= 5; stage++)
+    {
+      g_autoptr(OpMesh) a = build (TRUE, stage, &with, NULL, NULL);
+      g_autoptr(OpMesh) b = build (TRUE, stage, &without, NULL, NULL);
+
+      g_assert_cmpuint (a->n_triangles, ==, b->n_triangles);
+      g_assert_cmpuint (a->n_vertices, ==, b->n_vertices);
+      if (a->n_vertices == b->n_vertices && a->n_triangles == b->n_triangles)
+        {
+          g_assert_cmpmem (a->positions, 12 * a->n_vertices, b->positions, 12 * b->n_vertices);
+          g_assert_cmpmem (a->indices, 12 * a->n_triangles, b->indices, 12 * b->n_triangles);
+        }
+    }
+  op_model_cache_get_stats (cache, &hits, &misses);
+  /* Stage 3 makes every upper tooth; stages 4 and 5 find all but 11,
+   * which moves at every stage. */
+  g_test_message ("cache over 3 stages of %u upper teeth: %u hits, %u made", n_upper, hits, misses);
+  g_assert_cmpuint (misses, ==, n_upper + 2);
+  g_assert_cmpuint (hits, ==, 2 * (n_upper - 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -501,6 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/model/trim-line", test_trim_line);
   g_test_add_func ("/planner/model/bad-input", test_bad_input);
   g_test_add_func ("/planner/model/deterministic", test_deterministic);
+  g_test_add_func ("/planner/model/cache", test_cache);
   rc = g_test_run ();
   g_clear_pointer (&teeth, op_dentition_free);
   g_clear_pointer (&plan, op_plan_free);

@@ -1,0 +1,182 @@
+/* op-model-cache.c: posed teeth voxelised once per pose and reused by
+ * the models of every stage (op-model.h, op-model-private.h).
+ *
+ * Most teeth of a plan stand still for many stages (anchors, teeth that
+ * have finished moving), and voxelising a real tooth of 20k-45k triangles
+ * is the largest part of building a model.  So a tooth is voxelised into a
+ * small grid of its own on the global lattice (voxel centres at integer
+ * multiples of the step), keyed by its exact pose, and copied into each
+ * stage's grid.  Because the tooth's grid does not depend on the model it
+ * goes into, a model is the same bytes whether its teeth came from the
+ * cache, were made by another thread, or were made just now. */
+#include "op-model-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "op-voxelize.h"
+
+struct _OpModelCache {
+  GMutex     lock;
+  GPtrArray *teeth;      /* OpModelTooth*, owned */
+  gsize      bytes;      /* summed masks */
+  gsize      max_bytes;
+  guint      hits;
+  guint      misses;
+};
+
+OpModelCache *
+op_model_cache_new (gsize max_bytes)
+{
+  OpModelCache *cache = g_new0 (OpModelCache, 1);
+
+  g_mutex_init (&cache->lock);
+  cache->teeth = g_ptr_array_new_with_free_func ((GDestroyNotify) op__model_tooth_free);
+  cache->max_bytes = max_bytes ? max_bytes : (gsize) 256 << 20;
+  return cache;
+}
+
+void
+op_model_cache_free (OpModelCache *cache)
+{
+  if (cache == NULL)
+    return;
+  g_ptr_array_unref (cache->teeth);
+  g_mutex_clear (&cache->lock);
+  g_free (cache);
+}
+
+void
+op_model_cache_get_stats (OpModelCache *cache, guint *hits, guint *misses)
+{
+  g_return_if_fail (cache != NULL);
+  g_mutex_lock (&cache->lock);
+  if (hits)
+    *hits = cache->hits;
+  if (misses)
+    *misses = cache->misses;
+  g_mutex_unlock (&cache->lock);
+}
+
+void
+op__model_tooth_free (OpModelTooth *tooth)
+{
+  if (tooth == NULL)
+    return;
+  g_free (tooth->mask);
+  g_free (tooth);
+}
+
+static gboolean
+same_key (const OpModelTooth *t, const OpMesh *crown, const float matrix[16], double h)
+{
+  return t->crown == crown && t->h == h && memcmp (t->matrix, matrix, sizeof t->matrix) == 0;
+}
+
+static OpModelTooth *
+tooth_make (const OpMesh *crown, const float matrix[16], double h)
+{
+  OpModelTooth *t = g_new0 (OpModelTooth, 1);
+  OpVolume grid = { 0 };
+  gsize n_vox;
+
+  t->crown = crown;
+  memcpy (t->matrix, matrix, sizeof t->matrix);
+  t->h = h;
+  for (int r = 0; r < 3; r++)
+    {
+      t->bmin[r] = G_MAXDOUBLE;
+      t->bmax[r] = -G_MAXDOUBLE;
+    }
+  for (gsize v = 0; v < crown->n_vertices; v++)
+    {
+      const float *q = crown->positions + 3 * v;
+      for (int r = 0; r < 3; r++)
+        {
+          double p = matrix[r] * q[0] + matrix[4 + r] * q[1] + matrix[8 + r] * q[2] + matrix[12 + r];
+          t->bmin[r] = MIN (t->bmin[r], p);
+          t->bmax[r] = MAX (t->bmax[r], p);
+        }
+    }
+  /* One empty voxel all round: the tooth's own grid never clips it. */
+  for (int r = 0; r < 3; r++)
+    {
+      t->lo[r] = (gint64) floor (t->bmin[r] / h) - 1;
+      t->n[r] = (int) ((gint64) ceil (t->bmax[r] / h) + 1 - t->lo[r] + 1);
+    }
+  n_vox = (gsize) t->n[0] * t->n[1] * t->n[2];
+  t->mask = g_malloc0 (n_vox);
+
+  /* op_voxelize_mesh() reads only the dims and the transform. */
+  grid.dims[0] = t->n[0];
+  grid.dims[1] = t->n[1];
+  grid.dims[2] = t->n[2];
+  for (int r = 0; r < 3; r++)
+    {
+      grid.spacing[r] = h;
+      grid.transform[5 * r] = h;
+      grid.transform[12 + r] = t->lo[r] * h;
+    }
+  grid.transform[15] = 1;
+  grid.slope = 1;
+  op_voxelize_mesh (crown, matrix, &grid, t->mask, 1);
+  return t;
+}
+
+const OpModelTooth *
+op__model_tooth_get (OpModelCache  *cache,
+                     const OpMesh  *crown,
+                     const float    matrix[16],
+                     double         h,
+                     OpModelTooth **owned)
+{
+  OpModelTooth *t;
+  gsize bytes;
+
+  *owned = NULL;
+  if (cache != NULL)
+    {
+      g_mutex_lock (&cache->lock);
+      for (guint i = 0; i < cache->teeth->len; i++)
+        {
+          t = g_ptr_array_index (cache->teeth, i);
+          if (same_key (t, crown, matrix, h))
+            {
+              cache->hits++;
+              g_mutex_unlock (&cache->lock);
+              return t;
+            }
+        }
+      cache->misses++;
+      g_mutex_unlock (&cache->lock);
+    }
+
+  /* Made outside the lock, so that two threads voxelise two teeth at
+   * once; if both made the same one, the first kept wins and the other is
+   * the caller's to free (the bytes are the same). */
+  t = tooth_make (crown, matrix, h);
+  if (cache == NULL)
+    {
+      *owned = t;
+      return t;
+    }
+  bytes = (gsize) t->n[0] * t->n[1] * t->n[2];
+  g_mutex_lock (&cache->lock);
+  for (guint i = 0; i < cache->teeth->len; i++)
+    if (same_key (g_ptr_array_index (cache->teeth, i), crown, matrix, h))
+      {
+        OpModelTooth *kept = g_ptr_array_index (cache->teeth, i);
+        g_mutex_unlock (&cache->lock);
+        *owned = t;
+        return kept;
+      }
+  if (cache->bytes + bytes <= cache->max_bytes)
+    {
+      g_ptr_array_add (cache->teeth, t);
+      cache->bytes += bytes;
+    }
+  else
+    *owned = t;
+  g_mutex_unlock (&cache->lock);
+  return t;
+}
