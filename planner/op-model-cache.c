@@ -19,6 +19,8 @@
 struct _OpModelCache {
   GMutex     lock;
   GPtrArray *teeth;      /* OpModelTooth*, owned */
+  GPtrArray *bvhs;       /* OpBvh*, owned, one per crown in @crowns */
+  GPtrArray *crowns;     /* const OpMesh*, borrowed keys of @bvhs */
   gsize      bytes;      /* summed masks */
   gsize      max_bytes;
   guint      hits;
@@ -32,6 +34,8 @@ op_model_cache_new (gsize max_bytes)
 
   g_mutex_init (&cache->lock);
   cache->teeth = g_ptr_array_new_with_free_func ((GDestroyNotify) op__model_tooth_free);
+  cache->bvhs = g_ptr_array_new_with_free_func ((GDestroyNotify) op_bvh_free);
+  cache->crowns = g_ptr_array_new ();
   cache->max_bytes = max_bytes ? max_bytes : (gsize) 256 << 20;
   return cache;
 }
@@ -42,6 +46,8 @@ op_model_cache_free (OpModelCache *cache)
   if (cache == NULL)
     return;
   g_ptr_array_unref (cache->teeth);
+  g_ptr_array_unref (cache->bvhs);
+  g_ptr_array_unref (cache->crowns);
   g_mutex_clear (&cache->lock);
   g_free (cache);
 }
@@ -64,6 +70,10 @@ op__model_tooth_free (OpModelTooth *tooth)
   if (tooth == NULL)
     return;
   g_free (tooth->mask);
+  g_free (tooth->near);
+  g_hash_table_unref (tooth->memo);
+  g_array_unref (tooth->memo_points);
+  g_mutex_clear (&tooth->memo_lock);
   g_free (tooth);
 }
 
@@ -71,6 +81,33 @@ static gboolean
 same_key (const OpModelTooth *t, const OpMesh *crown, const float matrix[16], double h)
 {
   return t->crown == crown && t->h == h && memcmp (t->matrix, matrix, sizeof t->matrix) == 0;
+}
+
+/* @mask (n[0] * n[1] * n[2]) grown by @r voxels along each axis in
+ * turn, which grows it by a box: three passes of a running window. */
+static guint8 *
+grow_box (const guint8 *mask, const int n[3], int r)
+{
+  gsize total = (gsize) n[0] * n[1] * n[2];
+  gsize stride[3] = { 1, (gsize) n[0], (gsize) n[0] * n[1] };
+  guint8 *a = g_memdup2 (mask, total);
+  g_autofree guint8 *b = g_malloc (total);
+
+  for (int axis = 0; axis < 3; axis++)
+    {
+      memcpy (b, a, total);
+      for (gsize x = 0; x < total; x++)
+        {
+          int c = (int) ((x / stride[axis]) % n[axis]);
+
+          if (b[x])
+            continue;
+          for (int d = -r; d <= r && !a[x]; d++)
+            if (d != 0 && c + d >= 0 && c + d < n[axis] && b[(gssize) x + d * (gssize) stride[axis]])
+              a[x] = 1;
+        }
+    }
+  return a;
 }
 
 static OpModelTooth *
@@ -98,11 +135,12 @@ tooth_make (const OpMesh *crown, const float matrix[16], double h)
           t->bmax[r] = MAX (t->bmax[r], p);
         }
     }
-  /* One empty voxel all round: the tooth's own grid never clips it. */
+  /* Empty voxels all round, as many as the near mask grows by plus one:
+   * the tooth's own grid never clips it or its near mask. */
   for (int r = 0; r < 3; r++)
     {
-      t->lo[r] = (gint64) floor (t->bmin[r] / h) - 1;
-      t->n[r] = (int) ((gint64) ceil (t->bmax[r] / h) + 1 - t->lo[r] + 1);
+      t->lo[r] = (gint64) floor (t->bmin[r] / h) - (OP_MODEL_NEAR_VOXELS + 1);
+      t->n[r] = (int) ((gint64) ceil (t->bmax[r] / h) + (OP_MODEL_NEAR_VOXELS + 1) - t->lo[r] + 1);
     }
   n_vox = (gsize) t->n[0] * t->n[1] * t->n[2];
   t->mask = g_malloc0 (n_vox);
@@ -120,6 +158,10 @@ tooth_make (const OpMesh *crown, const float matrix[16], double h)
   grid.transform[15] = 1;
   grid.slope = 1;
   op_voxelize_mesh (crown, matrix, &grid, t->mask, 1);
+  t->near = grow_box (t->mask, t->n, OP_MODEL_NEAR_VOXELS);
+  g_mutex_init (&t->memo_lock);
+  t->memo = g_hash_table_new (g_direct_hash, g_direct_equal);
+  t->memo_points = g_array_new (FALSE, FALSE, 3 * sizeof (float));
   return t;
 }
 
@@ -160,7 +202,7 @@ op__model_tooth_get (OpModelCache  *cache,
       *owned = t;
       return t;
     }
-  bytes = (gsize) t->n[0] * t->n[1] * t->n[2];
+  bytes = 2 * (gsize) t->n[0] * t->n[1] * t->n[2];
   g_mutex_lock (&cache->lock);
   for (guint i = 0; i < cache->teeth->len; i++)
     if (same_key (g_ptr_array_index (cache->teeth, i), crown, matrix, h))
@@ -179,4 +221,43 @@ op__model_tooth_get (OpModelCache  *cache,
     *owned = t;
   g_mutex_unlock (&cache->lock);
   return t;
+}
+
+const OpBvh *
+op__model_bvh_get (OpModelCache *cache, const OpMesh *crown, OpBvh **owned)
+{
+  OpBvh *bvh;
+
+  *owned = NULL;
+  if (cache != NULL)
+    {
+      g_mutex_lock (&cache->lock);
+      for (guint i = 0; i < cache->crowns->len; i++)
+        if (g_ptr_array_index (cache->crowns, i) == crown)
+          {
+            bvh = g_ptr_array_index (cache->bvhs, i);
+            g_mutex_unlock (&cache->lock);
+            return bvh;
+          }
+      g_mutex_unlock (&cache->lock);
+    }
+  bvh = op_bvh_new_for_mesh (crown);
+  if (cache == NULL || bvh == NULL)
+    {
+      *owned = bvh;
+      return bvh;
+    }
+  g_mutex_lock (&cache->lock);
+  for (guint i = 0; i < cache->crowns->len; i++)
+    if (g_ptr_array_index (cache->crowns, i) == crown)
+      {
+        const OpBvh *kept = g_ptr_array_index (cache->bvhs, i);
+        g_mutex_unlock (&cache->lock);
+        *owned = bvh;
+        return kept;
+      }
+  g_ptr_array_add (cache->crowns, (gpointer) crown);
+  g_ptr_array_add (cache->bvhs, bvh);
+  g_mutex_unlock (&cache->lock);
+  return bvh;
 }

@@ -1,6 +1,7 @@
 /* op-model-private.h: what op-model.c and op-model-cache.c share. */
 #pragma once
 
+#include "op-bvh.h"
 #include "op-model.h"
 
 G_BEGIN_DECLS
@@ -22,7 +23,22 @@ typedef struct {
   gint64        lo[3];
   int           n[3];
   guint8       *mask;
+  /* @mask grown by OP_MODEL_NEAR_VOXELS in every direction (a box), on
+   * the same sub-grid: where a neighbour's surface would be too close
+   * for the crown's own to be trusted (op-model-snap.c). */
+  guint8       *near;
+  /* Closest crown points already found for lattice edges near this
+   * tooth in this pose (op-model-snap.c): the one part that changes after
+   * the tooth is made, so under its own lock.  Each answer depends only
+   * on its key, so which stage or thread found it first does not show. */
+  GMutex        memo_lock;
+  GHashTable   *memo;          /* edge key -> 1 + index into @memo_points, or 0: none in reach */
+  GArray       *memo_points;   /* float[3] world mm */
 } OpModelTooth;
+
+/* How far (in voxels) a tooth reaches for the contact test of the crown
+ * snap, and so how much empty border its sub-grid keeps. */
+#define OP_MODEL_NEAR_VOXELS 1
 
 void op__model_tooth_free (OpModelTooth *tooth);
 
@@ -36,5 +52,32 @@ const OpModelTooth *op__model_tooth_get (OpModelCache  *cache,
                                          const float    matrix[16],
                                          double         h,
                                          OpModelTooth **owned);
+
+/* The tree over @crown in its own (unposed) coordinates, shared like the
+ * teeth; *@owned is set when the caller must free it. */
+const OpBvh *op__model_bvh_get (OpModelCache  *cache,
+                                const OpMesh  *crown,
+                                OpBvh        **owned);
+
+/* Where the model's grid is, for op__model_snap(). */
+typedef struct {
+  const guint8 *mask;     /* the final mask, n[0] * n[1] * n[2] */
+  int           n[3];
+  gint64        lo[3];    /* lattice index of voxel (0, 0, 0) */
+  double        h;
+  double        sign;     /* s = sign * z grows towards the occlusal plane */
+  double        s_min;    /* no vertex below this s is moved */
+} OpModelSnapGrid;
+
+/* Moves each isosurface vertex of @mesh that stands for exactly one
+ * tooth's crown, away from other teeth, the base and the attachments,
+ * onto the closest point of that crown's exact posed surface; a triangle
+ * that the move would turn over keeps its vertices where they were.
+ * Returns how many vertices moved. */
+gsize op__model_snap (OpMesh                    *mesh,
+                      const OpModelSnapGrid     *grid,
+                      const OpModelTooth *const *teeth,
+                      guint                      n_teeth,
+                      OpModelCache              *cache);
 
 G_END_DECLS

@@ -607,17 +607,26 @@ op_model_build (const OpDentition     *dentition,
     }
   for (guint64 x = 0; x < n_vox; x++)
     vol->voxels[x] = g.mask[x] ? 100 : 0;
-  g_free (g.mask);
 
   iso.n_threads = o.n_threads ? o.n_threads : 2;
   mesh = op_volume_isosurface (vol, 50, &iso);
   op_volume_free (vol);
   if (mesh == NULL)
     {
+      g_free (g.mask);
       g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_TOO_LARGE,
                    "the model surface has too many vertices for 32-bit indices; use a larger voxel size");
       return NULL;
     }
+  if (!o.grid_crowns)
+    {
+      /* Two voxels above the cervical band, so that the junction of
+       * crown and base stays as the grid made it. */
+      OpModelSnapGrid sg = { g.mask, { g.n[0], g.n[1], g.n[2] }, { glo[0], glo[1], glo[2] }, g.h, g.sign,
+                             s_top + 1 * g.h };
+      op__model_snap (mesh, &sg, posed, plan->n_teeth, o.cache);
+    }
+  g_free (g.mask);
   op_mesh_compute_bounds (mesh);
   return mesh;
 }

@@ -7,8 +7,11 @@
  * made in a voxel grid (op-voxelize.h) and the surface taken by marching
  * cubes (op-marching.h): meshes of separate crowns that touch or overlap
  * cannot be united robustly by mesh booleans, and a grid always gives a
- * closed, consistently oriented surface.  The price is that the teeth are
- * reproduced to within about half a voxel diagonal, not exactly.
+ * closed, consistently oriented surface.  The price would be teeth
+ * reproduced to within about half a voxel diagonal; so the vertices that
+ * stand for one crown alone, clear of the base, the other teeth and the
+ * attachments, are then moved onto the exact posed crown surface
+ * (op-model-snap.c), which changes positions but never the triangles.
  *
  * The label (case id, arch and stage) is engraved into the flat bottom
  * with a 5x7 font defined here, so the glyphs are real geometry that a
@@ -59,6 +62,9 @@ typedef struct {
   gboolean all_attachments;
   guint    n_threads;       /* for the isosurface; 0 means 2 */
   OpModelCache *cache;      /* borrowed, may be NULL */
+  /* Leave the exposed crowns as the voxel grid made them, instead of
+   * moving their vertices onto the exact posed crown surfaces. */
+  gboolean grid_crowns;
 } OpModelOptions;
 
 void op_model_options_init (OpModelOptions *options);
