@@ -21,6 +21,8 @@ struct _OpModelCache {
   GPtrArray *teeth;      /* OpModelTooth*, owned */
   GPtrArray *bvhs;       /* OpBvh*, owned, one per crown in @crowns */
   GPtrArray *crowns;     /* const OpMesh*, borrowed keys of @bvhs */
+  GArray    *bvh_ready;  /* gboolean per crown: its tree is built */
+  GCond      cond;       /* a tooth or a tree became ready */
   gsize      bytes;      /* summed masks */
   gsize      max_bytes;
   guint      hits;
@@ -36,6 +38,8 @@ op_model_cache_new (gsize max_bytes)
   cache->teeth = g_ptr_array_new_with_free_func ((GDestroyNotify) op__model_tooth_free);
   cache->bvhs = g_ptr_array_new_with_free_func ((GDestroyNotify) op_bvh_free);
   cache->crowns = g_ptr_array_new ();
+  cache->bvh_ready = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  g_cond_init (&cache->cond);
   cache->max_bytes = max_bytes ? max_bytes : (gsize) 256 << 20;
   return cache;
 }
@@ -48,6 +52,8 @@ op_model_cache_free (OpModelCache *cache)
   g_ptr_array_unref (cache->teeth);
   g_ptr_array_unref (cache->bvhs);
   g_ptr_array_unref (cache->crowns);
+  g_array_unref (cache->bvh_ready);
+  g_cond_clear (&cache->cond);
   g_mutex_clear (&cache->lock);
   g_free (cache);
 }
@@ -110,12 +116,12 @@ grow_box (const guint8 *mask, const int n[3], int r)
   return a;
 }
 
+/* The key, the posed bounds and the sub-grid's place and size: all that
+ * is needed to decide whether the tooth fits in the cache. */
 static OpModelTooth *
-tooth_make (const OpMesh *crown, const float matrix[16], double h)
+tooth_new (const OpMesh *crown, const float matrix[16], double h)
 {
   OpModelTooth *t = g_new0 (OpModelTooth, 1);
-  OpVolume grid = { 0 };
-  gsize n_vox;
 
   t->crown = crown;
   memcpy (t->matrix, matrix, sizeof t->matrix);
@@ -142,8 +148,20 @@ tooth_make (const OpMesh *crown, const float matrix[16], double h)
       t->lo[r] = (gint64) floor (t->bmin[r] / h) - (OP_MODEL_NEAR_VOXELS + 1);
       t->n[r] = (int) ((gint64) ceil (t->bmax[r] / h) + (OP_MODEL_NEAR_VOXELS + 1) - t->lo[r] + 1);
     }
-  n_vox = (gsize) t->n[0] * t->n[1] * t->n[2];
-  t->mask = g_malloc0 (n_vox);
+  g_mutex_init (&t->memo_lock);
+  t->memo = g_hash_table_new (g_direct_hash, g_direct_equal);
+  t->memo_points = g_array_new (FALSE, FALSE, 3 * sizeof (float));
+  return t;
+}
+
+/* The voxels: the slow part, done outside the cache's lock. */
+static void
+tooth_fill (OpModelTooth *t)
+{
+  OpVolume grid = { 0 };
+  double h = t->h;
+
+  t->mask = g_malloc0 ((gsize) t->n[0] * t->n[1] * t->n[2]);
 
   /* op_voxelize_mesh() reads only the dims and the transform. */
   grid.dims[0] = t->n[0];
@@ -157,12 +175,8 @@ tooth_make (const OpMesh *crown, const float matrix[16], double h)
     }
   grid.transform[15] = 1;
   grid.slope = 1;
-  op_voxelize_mesh (crown, matrix, &grid, t->mask, 1);
+  op_voxelize_mesh (t->crown, t->matrix, &grid, t->mask, 1);
   t->near = grow_box (t->mask, t->n, OP_MODEL_NEAR_VOXELS);
-  g_mutex_init (&t->memo_lock);
-  t->memo = g_hash_table_new (g_direct_hash, g_direct_equal);
-  t->memo_points = g_array_new (FALSE, FALSE, 3 * sizeof (float));
-  return t;
 }
 
 const OpModelTooth *
@@ -176,49 +190,50 @@ op__model_tooth_get (OpModelCache  *cache,
   gsize bytes;
 
   *owned = NULL;
-  if (cache != NULL)
-    {
-      g_mutex_lock (&cache->lock);
-      for (guint i = 0; i < cache->teeth->len; i++)
-        {
-          t = g_ptr_array_index (cache->teeth, i);
-          if (same_key (t, crown, matrix, h))
-            {
-              cache->hits++;
-              g_mutex_unlock (&cache->lock);
-              return t;
-            }
-        }
-      cache->misses++;
-      g_mutex_unlock (&cache->lock);
-    }
-
-  /* Made outside the lock, so that two threads voxelise two teeth at
-   * once; if both made the same one, the first kept wins and the other is
-   * the caller's to free (the bytes are the same). */
-  t = tooth_make (crown, matrix, h);
   if (cache == NULL)
     {
+      t = tooth_new (crown, matrix, h);
+      tooth_fill (t);
       *owned = t;
       return t;
     }
-  bytes = 2 * (gsize) t->n[0] * t->n[1] * t->n[2];
+
   g_mutex_lock (&cache->lock);
   for (guint i = 0; i < cache->teeth->len; i++)
-    if (same_key (g_ptr_array_index (cache->teeth, i), crown, matrix, h))
-      {
-        OpModelTooth *kept = g_ptr_array_index (cache->teeth, i);
-        g_mutex_unlock (&cache->lock);
-        *owned = t;
-        return kept;
-      }
-  if (cache->bytes + bytes <= cache->max_bytes)
     {
-      g_ptr_array_add (cache->teeth, t);
-      cache->bytes += bytes;
+      t = g_ptr_array_index (cache->teeth, i);
+      if (same_key (t, crown, matrix, h))
+        {
+          /* Two threads usually start with the same teeth (the first
+           * stages of an arch): the second waits for the first instead
+           * of voxelising the tooth again. */
+          while (!t->ready)
+            g_cond_wait (&cache->cond, &cache->lock);
+          cache->hits++;
+          g_mutex_unlock (&cache->lock);
+          return t;
+        }
     }
-  else
-    *owned = t;
+  cache->misses++;
+  t = tooth_new (crown, matrix, h);
+  bytes = 2 * (gsize) t->n[0] * t->n[1] * t->n[2];
+  if (cache->bytes + bytes > cache->max_bytes)
+    {
+      /* No room: this caller's own copy. */
+      g_mutex_unlock (&cache->lock);
+      tooth_fill (t);
+      *owned = t;
+      return t;
+    }
+  cache->bytes += bytes;
+  g_ptr_array_add (cache->teeth, t);
+  g_mutex_unlock (&cache->lock);
+
+  tooth_fill (t);
+
+  g_mutex_lock (&cache->lock);
+  t->ready = TRUE;
+  g_cond_broadcast (&cache->cond);
   g_mutex_unlock (&cache->lock);
   return t;
 }
@@ -227,37 +242,40 @@ const OpBvh *
 op__model_bvh_get (OpModelCache *cache, const OpMesh *crown, OpBvh **owned)
 {
   OpBvh *bvh;
+  guint slot;
 
   *owned = NULL;
-  if (cache != NULL)
+  if (cache == NULL)
     {
-      g_mutex_lock (&cache->lock);
-      for (guint i = 0; i < cache->crowns->len; i++)
-        if (g_ptr_array_index (cache->crowns, i) == crown)
-          {
-            bvh = g_ptr_array_index (cache->bvhs, i);
-            g_mutex_unlock (&cache->lock);
-            return bvh;
-          }
-      g_mutex_unlock (&cache->lock);
-    }
-  bvh = op_bvh_new_for_mesh (crown);
-  if (cache == NULL || bvh == NULL)
-    {
-      *owned = bvh;
-      return bvh;
+      *owned = op_bvh_new_for_mesh (crown);
+      return *owned;
     }
   g_mutex_lock (&cache->lock);
   for (guint i = 0; i < cache->crowns->len; i++)
     if (g_ptr_array_index (cache->crowns, i) == crown)
       {
-        const OpBvh *kept = g_ptr_array_index (cache->bvhs, i);
+        /* Being built by another thread: wait for it, as for teeth. */
+        while (!g_array_index (cache->bvh_ready, gboolean, i))
+          g_cond_wait (&cache->cond, &cache->lock);
+        bvh = g_ptr_array_index (cache->bvhs, i);
         g_mutex_unlock (&cache->lock);
-        *owned = bvh;
-        return kept;
+        return bvh;
       }
+  slot = cache->crowns->len;
   g_ptr_array_add (cache->crowns, (gpointer) crown);
-  g_ptr_array_add (cache->bvhs, bvh);
+  g_ptr_array_add (cache->bvhs, NULL);
+  {
+    gboolean no = FALSE;
+    g_array_append_val (cache->bvh_ready, no);
+  }
+  g_mutex_unlock (&cache->lock);
+
+  bvh = op_bvh_new_for_mesh (crown);
+
+  g_mutex_lock (&cache->lock);
+  g_ptr_array_index (cache->bvhs, slot) = bvh;
+  g_array_index (cache->bvh_ready, gboolean, slot) = TRUE;
+  g_cond_broadcast (&cache->cond);
   g_mutex_unlock (&cache->lock);
   return bvh;
 }

@@ -34,6 +34,9 @@ typedef struct {
   GMutex        memo_lock;
   GHashTable   *memo;          /* edge key -> 1 + index into @memo_points, or 0: none in reach */
   GArray       *memo_points;   /* float[3] world mm */
+  /* Voxelised: set under the cache's lock once @mask and @near are
+   * filled; until then other threads wait for it. */
+  gboolean      ready;
 } OpModelTooth;
 
 /* How far (in voxels) a tooth reaches for the contact test of the crown
