@@ -11,6 +11,7 @@
 
 #include "op-exports-job.h"
 #include "op-exports-view-private.h"
+#include "op-production-dialog.h"
 #include "op-task-progress.h"
 #include "op-window.h"
 
@@ -395,6 +396,17 @@ export_action (GtkWidget  *widget,
   g_signal_connect_object (native, "response", G_CALLBACK (on_chooser_response), self, 0);
   self->chooser = GTK_NATIVE_DIALOG (native);
   gtk_native_dialog_show (self->chooser);
+}
+
+/* Production files have their own dialog (op-production-dialog.c). */
+static void
+on_production_clicked (OpExportsView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->store != NULL && self->case_id > 0)
+    gtk_window_present (GTK_WINDOW (op_production_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                              self->store, self->case_id)));
 }
 
 static void
@@ -786,6 +798,7 @@ op_exports_view_class_init (OpExportsViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/orthoplan/Orthoplan/ui/op-exports-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, progress_revealer);
+  gtk_widget_class_bind_template_callback (widget_class, on_production_clicked);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, progress_label);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, OpExportsView, html_button);

@@ -1,5 +1,5 @@
 /* op-model.c: printable stage models united in a voxel grid (op-model.h). */
-#include "op-model.h"
+#include "op-model-private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -244,6 +244,38 @@ add_attachment (Grid *g, const OpPlanAttachment *a, const OpFrame *f, const floa
   }
 }
 
+/* Sets the voxels of @tooth (on the lattice, its voxel (0, 0, 0) at
+ * index tooth->lo) in @g (its voxel (0, 0, 0) at index @glo), clipped to
+ * @g, and marks their columns in @foot. */
+static void
+or_tooth (Grid *g, const gint64 glo[3], const OpModelTooth *tooth, guint8 *foot)
+{
+  int off[3], a[3], b[3];
+
+  for (int r = 0; r < 3; r++)
+    {
+      off[r] = (int) (tooth->lo[r] - glo[r]);
+      a[r] = MAX (0, -off[r]);
+      b[r] = MIN (tooth->n[r], g->n[r] - off[r]);
+      if (a[r] >= b[r])
+        return;
+    }
+  for (int k = a[2]; k < b[2]; k++)
+    for (int j = a[1]; j < b[1]; j++)
+      {
+        const guint8 *src = tooth->mask + ((gsize) k * tooth->n[1] + j) * tooth->n[0];
+        guint8 *dst = g->mask + at (g, 0, j + off[1], k + off[2]);
+        guint8 *col = foot + (gsize) (j + off[1]) * g->n[0];
+
+        for (int i = a[0]; i < b[0]; i++)
+          if (src[i])
+            {
+              dst[i + off[0]] = 1;
+              col[i + off[0]] = 1;
+            }
+      }
+}
+
 static int
 cmp_double (const void *a, const void *b)
 {
@@ -266,6 +298,9 @@ op_model_build (const OpDentition     *dentition,
   g_autofree double *tops = NULL;
   g_autofree float *mats = NULL;
   g_autofree guint8 *foot = NULL;
+  g_autofree const OpModelTooth **posed = NULL;
+  g_autoptr(GPtrArray) owned = NULL;
+  gint64 glo[3];
   g_autoptr(GString) text = g_string_new (NULL);
   double bmin[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
   double bmax[3] = { -G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
@@ -316,32 +351,35 @@ op_model_build (const OpDentition     *dentition,
   g.h = o.voxel_mm;
   g.sign = upper ? -1.0 : 1.0;
 
-  /* Pose every tooth of the arch and measure the posed crowns. */
+  /* Pose every tooth of the arch, voxelised on the global lattice (from
+   * the cache when this pose was seen before), and measure the posed
+   * crowns. */
   tooth_of = g_new (int, plan->n_teeth);
   tops = g_new (double, plan->n_teeth);
   mats = g_new (float, 16 * (gsize) plan->n_teeth);
+  posed = g_new0 (const OpModelTooth *, plan->n_teeth);
+  owned = g_ptr_array_new_with_free_func ((GDestroyNotify) op__model_tooth_free);
   for (guint t = 0; t < plan->n_teeth; t++)
     {
       OpTooth *tooth = op_dentition_get (dentition, plan->teeth[t].fdi);
-      double smin = G_MAXDOUBLE, smax = -G_MAXDOUBLE;
+      OpModelTooth *mine = NULL;
+      double smin, smax;
 
       tooth_of[t] = -1;
       if (tooth == NULL || tooth->crown == NULL || tooth->crown->n_triangles == 0 ||
           op_fdi_is_upper (tooth->fdi) != upper)
         continue;
       op_plan_stage_matrix (plan, stage, t, mats + 16 * t);
-      for (gsize v = 0; v < tooth->crown->n_vertices; v++)
+      posed[t] = op__model_tooth_get (o.cache, tooth->crown, mats + 16 * t, g.h, &mine);
+      if (mine)
+        g_ptr_array_add (owned, mine);
+      for (int r = 0; r < 3; r++)
         {
-          double p[3];
-          transform_point (mats + 16 * t, tooth->crown->positions + 3 * v, p);
-          for (int r = 0; r < 3; r++)
-            {
-              bmin[r] = MIN (bmin[r], p[r]);
-              bmax[r] = MAX (bmax[r], p[r]);
-            }
-          smin = MIN (smin, g.sign * p[2]);
-          smax = MAX (smax, g.sign * p[2]);
+          bmin[r] = MIN (bmin[r], posed[t]->bmin[r]);
+          bmax[r] = MAX (bmax[r], posed[t]->bmax[r]);
         }
+      smin = upper ? -posed[t]->bmax[2] : posed[t]->bmin[2];
+      smax = upper ? -posed[t]->bmin[2] : posed[t]->bmax[2];
       /* The base reaches up to 70 % of the crown's height below its tip,
        * at most 7 mm: it stands in for the gingiva, which leaves about
        * that much of a crown exposed. */
@@ -364,12 +402,14 @@ op_model_build (const OpDentition     *dentition,
   pad = o.margin_mm + 2 * g.h;
   for (int r = 0; r < 2; r++)
     {
-      g.origin[r] = floor ((bmin[r] - pad) / g.h) * g.h;
+      glo[r] = (gint64) floor ((bmin[r] - pad) / g.h);
+      g.origin[r] = glo[r] * g.h;
       g.n[r] = (int) ceil ((bmax[r] + pad - g.origin[r]) / g.h) + 1;
     }
   {
     double z_lo = upper ? -s_max : s_bot, z_hi = upper ? -s_bot : s_max;
-    g.origin[2] = floor ((z_lo - 2 * g.h) / g.h) * g.h;
+    glo[2] = (gint64) floor ((z_lo - 2 * g.h) / g.h);
+    g.origin[2] = glo[2] * g.h;
     g.n[2] = (int) ceil ((z_hi + 2 * g.h - g.origin[2]) / g.h) + 1;
   }
   n_vox = (guint64) g.n[0] * g.n[1] * g.n[2];
@@ -391,21 +431,15 @@ op_model_build (const OpDentition     *dentition,
   op_volume_set_geometry (vol, g.origin, (double[9]) { 1, 0, 0, 0, 1, 0, 0, 0, 1 });
   g.mask = g_malloc0 (n_vox);
 
-  /* The teeth. */
-  for (guint t = 0; t < plan->n_teeth; t++)
-    if (tooth_of[t] >= 0)
-      op_voxelize_mesh (op_dentition_get (dentition, plan->teeth[t].fdi)->crown, mats + 16 * t, vol, g.mask, 1);
-
-  /* The footprint: the columns under the teeth grown by the margin, then
+  /* The teeth, copied from their own grids on the same lattice, and the
+   * footprint: the columns under the teeth grown by the margin, then
    * closed across each row so that the base is one plate with a flat
    * bottom wide enough for the label.  It is taken before the attachments
    * are added, so that a bump does not widen the base. */
   foot = g_malloc0 ((gsize) g.n[0] * g.n[1]);
-  for (int k = 0; k < g.n[2]; k++)
-    for (int j = 0; j < g.n[1]; j++)
-      for (int i = 0; i < g.n[0]; i++)
-        if (g.mask[at (&g, i, j, k)])
-          foot[(gsize) j * g.n[0] + i] = 1;
+  for (guint t = 0; t < plan->n_teeth; t++)
+    if (tooth_of[t] >= 0)
+      or_tooth (&g, glo, posed[t], foot);
   dilate_2d (foot, g.n[0], g.n[1], (int) lround (o.margin_mm / g.h));
   for (int j = 0; j < g.n[1]; j++)
     {
@@ -449,15 +483,16 @@ op_model_build (const OpDentition     *dentition,
   for (int k = 0; k < g.n[2]; k++)
     {
       double s = grid_s (&g, k);
-      for (int j = 0; j < g.n[1]; j++)
-        for (int i = 0; i < g.n[0]; i++)
-          {
-            gsize x = at (&g, i, j, k);
-            if (s < s_bot)
-              g.mask[x] = 0;
-            else if (s <= s_top && foot[(gsize) j * g.n[0] + i])
-              g.mask[x] = 1;
-          }
+      gsize plane = (gsize) g.n[0] * g.n[1];
+      guint8 *layer = g.mask + at (&g, 0, 0, k);
+
+      /* Whole planes at a time: the footprint is 0 or 1, so OR-ing it
+       * in is the same as setting the voxels above it. */
+      if (s < s_bot)
+        memset (layer, 0, plane);
+      else if (s <= s_top)
+        for (gsize x = 0; x < plane; x++)
+          layer[x] |= foot[x];
     }
 
   /* The label, engraved into the bottom so that it reads the right way
@@ -561,24 +596,37 @@ op_model_build (const OpDentition     *dentition,
   /* Nothing may touch the grid's outer layer, or the isosurface would be
    * open there; the padding makes this hold already, and clearing the
    * layer keeps it so whatever an attachment's size. */
+  memset (g.mask, 0, (gsize) g.n[0] * g.n[1]);
+  memset (g.mask + at (&g, 0, 0, g.n[2] - 1), 0, (gsize) g.n[0] * g.n[1]);
   for (int k = 0; k < g.n[2]; k++)
-    for (int j = 0; j < g.n[1]; j++)
-      for (int i = 0; i < g.n[0]; i++)
-        if (i == 0 || j == 0 || k == 0 || i == g.n[0] - 1 || j == g.n[1] - 1 || k == g.n[2] - 1)
-          g.mask[at (&g, i, j, k)] = 0;
+    {
+      memset (g.mask + at (&g, 0, 0, k), 0, g.n[0]);
+      memset (g.mask + at (&g, 0, g.n[1] - 1, k), 0, g.n[0]);
+      for (int j = 0; j < g.n[1]; j++)
+        g.mask[at (&g, 0, j, k)] = g.mask[at (&g, g.n[0] - 1, j, k)] = 0;
+    }
   for (guint64 x = 0; x < n_vox; x++)
     vol->voxels[x] = g.mask[x] ? 100 : 0;
-  g_free (g.mask);
 
   iso.n_threads = o.n_threads ? o.n_threads : 2;
   mesh = op_volume_isosurface (vol, 50, &iso);
   op_volume_free (vol);
   if (mesh == NULL)
     {
+      g_free (g.mask);
       g_set_error (error, OP_MODEL_ERROR, OP_MODEL_ERROR_TOO_LARGE,
                    "the model surface has too many vertices for 32-bit indices; use a larger voxel size");
       return NULL;
     }
+  if (!o.grid_crowns)
+    {
+      /* Two voxels above the cervical band, so that the junction of
+       * crown and base stays as the grid made it. */
+      OpModelSnapGrid sg = { g.mask, { g.n[0], g.n[1], g.n[2] }, { glo[0], glo[1], glo[2] }, g.h, g.sign,
+                             s_top + 1 * g.h };
+      op__model_snap (mesh, &sg, posed, plan->n_teeth, o.cache);
+    }
+  g_free (g.mask);
   op_mesh_compute_bounds (mesh);
   return mesh;
 }

@@ -7,8 +7,11 @@
  * made in a voxel grid (op-voxelize.h) and the surface taken by marching
  * cubes (op-marching.h): meshes of separate crowns that touch or overlap
  * cannot be united robustly by mesh booleans, and a grid always gives a
- * closed, consistently oriented surface.  The price is that the teeth are
- * reproduced to within about half a voxel diagonal, not exactly.
+ * closed, consistently oriented surface.  The price would be teeth
+ * reproduced to within about half a voxel diagonal; so the vertices that
+ * stand for one crown alone, clear of the base, the other teeth and the
+ * attachments, are then moved onto the exact posed crown surface
+ * (op-model-snap.c), which changes positions but never the triangles.
  *
  * The label (case id, arch and stage) is engraved into the flat bottom
  * with a 5x7 font defined here, so the glyphs are real geometry that a
@@ -30,6 +33,21 @@ typedef enum {
   OP_MODEL_ERROR_TOO_LARGE,  /* the grid would not fit in memory */
 } OpModelError;
 
+/* Posed teeth voxelised once and shared by the models of every stage
+ * built with it (op-model-cache.c).  Safe to share between threads; a
+ * model is the same bytes with or without it. */
+typedef struct _OpModelCache OpModelCache;
+
+/* @max_bytes bounds the voxels kept (0 means 256 MB); past it, teeth are
+ * voxelised each time. */
+OpModelCache *op_model_cache_new       (gsize         max_bytes);
+void          op_model_cache_free      (OpModelCache *cache);
+/* How many posed teeth were found in the cache and how many were made. */
+void          op_model_cache_get_stats (OpModelCache *cache,
+                                        guint        *hits,
+                                        guint        *misses);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpModelCache, op_model_cache_free)
+
 typedef struct {
   double   voxel_mm;        /* grid step, 0.1..1; 0 means 0.3 */
   double   base_height_mm;  /* from the cervical band to the flat bottom; 0 means 12 */
@@ -43,6 +61,10 @@ typedef struct {
    * stage 0 attachment template from which the wells are formed. */
   gboolean all_attachments;
   guint    n_threads;       /* for the isosurface; 0 means 2 */
+  OpModelCache *cache;      /* borrowed, may be NULL */
+  /* Leave the exposed crowns as the voxel grid made them, instead of
+   * moving their vertices onto the exact posed crown surfaces. */
+  gboolean grid_crowns;
 } OpModelOptions;
 
 void op_model_options_init (OpModelOptions *options);

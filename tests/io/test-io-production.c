@@ -319,6 +319,53 @@ test_refused (void)
   g_rmdir (tmp);
 }
 
+/* One thread or two, the same files to the byte: the stages that the two
+ * threads share posed teeth between (op_model_cache_new()) come out as
+ * one thread alone makes them.  The hashes are the manifest's, checked
+ * against the bytes on disk by /io/production/files. */
+static void
+test_threads (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("prod-XXXXXX", NULL);
+  g_autoptr(OpProductionResult) one = NULL;
+  g_autoptr(OpProductionResult) two = NULL;
+
+  if (!need_data ())
+    return;
+  for (guint n = 1; n <= 2; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("out%u", n);
+      g_autofree char *dir = g_build_filename (tmp, name, NULL);
+      OpProductionOptions o = upper_stages (0, 4);
+
+      o.lower = TRUE;
+      o.n_threads = n;
+      if (n == 1)
+        one = op_production_write (teeth, plan, "1042", dir, &o, &error);
+      else
+        two = op_production_write (teeth, plan, "1042", dir, &o, &error);
+      g_assert_no_error (error);
+      remove_tree (dir);
+    }
+  g_assert_nonnull (one);
+  g_assert_nonnull (two);
+  if (one == NULL || two == NULL)
+    return;
+  g_assert_cmpuint (one->files->len, ==, two->files->len);
+  g_assert_cmpuint (one->files->len, ==, 12);
+  for (guint i = 0; i < MIN (one->files->len, two->files->len); i++)
+    {
+      const OpProductionFile *a = g_ptr_array_index (one->files, i);
+      const OpProductionFile *b = g_ptr_array_index (two->files, i);
+
+      g_assert_cmpstr (a->name, ==, b->name);
+      g_assert_cmpstr (a->sha256, ==, b->sha256);
+      g_assert_cmpuint (a->n_triangles, >, 1000);
+    }
+  g_rmdir (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -331,6 +378,7 @@ main (int argc, char **argv)
   g_test_add_func ("/io/production/disk-full", test_disk_full);
   g_test_add_func ("/io/production/unwritable", test_unwritable);
   g_test_add_func ("/io/production/refused", test_refused);
+  g_test_add_func ("/io/production/threads", test_threads);
   rc = g_test_run ();
   g_clear_pointer (&teeth, op_dentition_free);
   g_clear_pointer (&plan, op_plan_free);

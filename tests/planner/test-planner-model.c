@@ -267,16 +267,77 @@ cmp_float (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-/* Posed crown vertices above the base lie on the model surface within the
- * voxel size: the honest tolerance of a voxel union (op-model.h).  The
- * plan's attachments are left out here, since the crown surface under a
- * bump is rightly inside the model. */
+/* Distances from the posed crown vertices of the exposed crowns (above
+ * the base, away from the contacts, where the union rightly swallows the
+ * surface) to the model built with @o: p50, p99 and max. */
+static void
+crown_distances (gboolean upper, guint stage, const OpModelOptions *o, float out[3])
+{
+  OpModelLabelInfo info = { 0 };
+  g_autoptr(OpMesh) m = build (upper, stage, o, &info, NULL);
+  g_autoptr(OpBvh) bvh = op_bvh_new_for_mesh (m);
+  g_autoptr(GArray) d = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr(GPtrArray) posed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mesh_free);
+  g_autoptr(GPtrArray) trees = g_ptr_array_new_with_free_func ((GDestroyNotify) op_bvh_free);
+  double top = info.bottom_z - info.down * (o->base_height_mm + 0.5);
+
+  for (guint t = 0; t < plan->n_teeth; t++)
+    {
+      OpTooth *tooth = op_dentition_get (teeth, plan->teeth[t].fdi);
+      OpMesh *pm;
+      float mat[16];
+
+      if (op_fdi_is_upper (tooth->fdi) != upper)
+        continue;
+      op_plan_stage_matrix (plan, stage, t, mat);
+      pm = op_mesh_copy (tooth->crown);
+      op_mesh_transform (pm, mat);
+      g_ptr_array_add (posed, pm);
+      g_ptr_array_add (trees, op_bvh_new_for_mesh (pm));
+    }
+  for (guint t = 0; t < posed->len; t++)
+    {
+      const OpMesh *pm = g_ptr_array_index (posed, t);
+      for (gsize v = 0; v < pm->n_vertices; v += 3)
+        {
+          const float *p = pm->positions + 3 * v;
+          gboolean near_other = FALSE;
+          OpBvhHit hit;
+
+          if (upper ? p[2] > top : p[2] < top)
+            continue;
+          for (guint u = 0; u < trees->len && !near_other; u++)
+            near_other = u != t && (op_bvh_closest (g_ptr_array_index (trees, u), p, 0.6f, &hit) ||
+                                    op_bvh_contains (g_ptr_array_index (trees, u), p));
+          if (near_other)
+            continue;
+          g_assert_true (op_bvh_closest (bvh, p, 5.0f, &hit));
+          g_array_append_val (d, hit.distance);
+        }
+    }
+  g_assert_cmpuint (d->len, >, 1000);
+  g_array_sort (d, cmp_float);
+  out[0] = g_array_index (d, float, d->len / 2);
+  out[1] = g_array_index (d, float, d->len * 99 / 100);
+  out[2] = g_array_index (d, float, d->len - 1);
+  g_test_message ("%s stage %u%s: %u crown vertices, distance to model p50 %.3f p99 %.3f max %.3f mm",
+                  upper ? "upper" : "lower", stage, o->grid_crowns ? " (grid only)" : "", d->len, out[0], out[1],
+                  out[2]);
+}
+
+/* Posed crown vertices of the exposed crowns lie on the model surface:
+ * the voxel union alone puts them up to half a voxel diagonal off, and
+ * moving the isosurface vertices onto the exact crowns (op-model-snap.c)
+ * brings that down to the chords between those vertices.  The plan's
+ * attachments are left out here, since the crown surface under a bump is
+ * rightly inside the model. */
 static void
 test_poses (void)
 {
-  OpModelOptions o;
+  OpModelOptions o, grid;
   g_autoptr(OpPlan) bare = NULL;
   OpPlan *full = plan;
+  float snapped[3], unsnapped[3];
 
   if (!need_data ())
     return;
@@ -287,61 +348,18 @@ test_poses (void)
   for (guint stage = 1; stage < N_STAGES; stage += 3)
     for (int upper = 0; upper < 2; upper++)
       {
-        OpModelLabelInfo info = { 0 };
-        g_autoptr(OpMesh) m = build (upper, stage, &o, &info, NULL);
-        g_autoptr(OpBvh) bvh = op_bvh_new_for_mesh (m);
-        g_autoptr(GArray) d = g_array_new (FALSE, FALSE, sizeof (float));
-        g_autoptr(GPtrArray) posed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mesh_free);
-        g_autoptr(GPtrArray) trees = g_ptr_array_new_with_free_func ((GDestroyNotify) op_bvh_free);
-        double top = info.bottom_z - info.down * (o.base_height_mm + 0.5);
-        float p50, p99, max;
-
-        for (guint t = 0; t < plan->n_teeth; t++)
-          {
-            OpTooth *tooth = op_dentition_get (teeth, plan->teeth[t].fdi);
-            OpMesh *pm;
-            float mat[16];
-
-            if (op_fdi_is_upper (tooth->fdi) != upper)
-              continue;
-            op_plan_stage_matrix (plan, stage, t, mat);
-            pm = op_mesh_copy (tooth->crown);
-            op_mesh_transform (pm, mat);
-            g_ptr_array_add (posed, pm);
-            g_ptr_array_add (trees, op_bvh_new_for_mesh (pm));
-          }
-        for (guint t = 0; t < posed->len; t++)
-          {
-            const OpMesh *pm = g_ptr_array_index (posed, t);
-            for (gsize v = 0; v < pm->n_vertices; v += 3)
-              {
-                const float *p = pm->positions + 3 * v;
-                gboolean near_other = FALSE;
-                OpBvhHit hit;
-
-                /* Exposed crown only, and away from the contacts, where
-                 * the union rightly swallows the surface. */
-                if (upper ? p[2] > top : p[2] < top)
-                  continue;
-                for (guint u = 0; u < trees->len && !near_other; u++)
-                  near_other = u != t && (op_bvh_closest (g_ptr_array_index (trees, u), p, 0.6f, &hit) ||
-                                          op_bvh_contains (g_ptr_array_index (trees, u), p));
-                if (near_other)
-                  continue;
-                g_assert_true (op_bvh_closest (bvh, p, 5.0f, &hit));
-                g_array_append_val (d, hit.distance);
-              }
-          }
-        g_assert_cmpuint (d->len, >, 1000);
-        g_array_sort (d, cmp_float);
-        p50 = g_array_index (d, float, d->len / 2);
-        p99 = g_array_index (d, float, d->len * 99 / 100);
-        max = g_array_index (d, float, d->len - 1);
-        g_test_message ("%s stage %u: %u crown vertices, distance to model p50 %.3f p99 %.3f max %.3f mm",
-                        upper ? "upper" : "lower", stage, d->len, p50, p99, max);
-        g_assert_cmpfloat (p99, <=, 0.5 * o.voxel_mm);
-        g_assert_cmpfloat (max, <=, 0.6 * o.voxel_mm);
+        crown_distances (upper, stage, &o, snapped);
+        g_assert_cmpfloat (snapped[0], <=, 0.01);
+        g_assert_cmpfloat (snapped[1], <=, 0.03);
+        g_assert_cmpfloat (snapped[2], <=, 0.1);
       }
+  /* Without the snap, the grid's own error, for comparison. */
+  op_model_options_init (&grid);
+  grid.grid_crowns = TRUE;
+  crown_distances (FALSE, 1, &grid, unsnapped);
+  crown_distances (FALSE, 1, &o, snapped);
+  g_assert_cmpfloat (unsnapped[1], <=, 0.5 * grid.voxel_mm);
+  g_assert_cmpfloat (snapped[1], <, unsnapped[1] / 3);
   plan = full;
 }
 
@@ -485,6 +503,45 @@ test_deterministic (void)
   }
 }
 
+/* A model built with posed teeth from the cache (filled by other stages
+ * and by the same stage before) is the same bytes as one built without
+ * it; teeth that do not move between stages are found in the cache, and
+ * the one that moves is not. */
+static void
+test_cache (void)
+{
+  g_autoptr(OpModelCache) cache = op_model_cache_new (0);
+  OpModelOptions with, without;
+  guint hits = 0, misses = 0, n_upper = 0;
+
+  if (!need_data ())
+    return;
+  op_model_options_init (&with);
+  op_model_options_init (&without);
+  with.cache = cache;
+  for (guint t = 0; t < plan->n_teeth; t++)
+    n_upper += op_fdi_is_upper (plan->teeth[t].fdi);
+  for (guint stage = 3; stage <= 5; stage++)
+    {
+      g_autoptr(OpMesh) a = build (TRUE, stage, &with, NULL, NULL);
+      g_autoptr(OpMesh) b = build (TRUE, stage, &without, NULL, NULL);
+
+      g_assert_cmpuint (a->n_triangles, ==, b->n_triangles);
+      g_assert_cmpuint (a->n_vertices, ==, b->n_vertices);
+      if (a->n_vertices == b->n_vertices && a->n_triangles == b->n_triangles)
+        {
+          g_assert_cmpmem (a->positions, 12 * a->n_vertices, b->positions, 12 * b->n_vertices);
+          g_assert_cmpmem (a->indices, 12 * a->n_triangles, b->indices, 12 * b->n_triangles);
+        }
+    }
+  op_model_cache_get_stats (cache, &hits, &misses);
+  /* Stage 3 makes every upper tooth; stages 4 and 5 find all but 11,
+   * which moves at every stage. */
+  g_test_message ("cache over 3 stages of %u upper teeth: %u hits, %u made", n_upper, hits, misses);
+  g_assert_cmpuint (misses, ==, n_upper + 2);
+  g_assert_cmpuint (hits, ==, 2 * (n_upper - 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -501,6 +558,7 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/model/trim-line", test_trim_line);
   g_test_add_func ("/planner/model/bad-input", test_bad_input);
   g_test_add_func ("/planner/model/deterministic", test_deterministic);
+  g_test_add_func ("/planner/model/cache", test_cache);
   rc = g_test_run ();
   g_clear_pointer (&teeth, op_dentition_free);
   g_clear_pointer (&plan, op_plan_free);
