@@ -332,6 +332,7 @@ on_recalc_done (GObject      *source,
       g_clear_pointer (&self->dentition, op_dentition_free);
       self->dentition = g_steal_pointer (&d->dentition);
       self->roots_grown = TRUE;
+      op__review_scene_set_roots (self);
     }
   g_clear_pointer (&self->records, g_ptr_array_unref);
   self->records = op_store_list_plans (self->store, self->case_id, NULL);

@@ -15,6 +15,7 @@ typedef struct {
   int    plan_index;     /* in plan->teeth, -1 when the plan lacks it */
   guint  mesh;           /* viewer handles */
   guint  ghost;
+  guint  root;           /* 0 when the tooth's mesh is the whole tooth */
   float  colour[4];      /* by movement, for the plan shown */
 } OpReviewTooth;
 
@@ -46,6 +47,7 @@ struct _OpReviewView
   GtkDropDown        *compare_dropdown;
   GtkToggleButton    *ghost_toggle;
   GtkToggleButton    *color_toggle;
+  GtkToggleButton    *roots_toggle;
   GtkGrid            *options_grid;
   GtkDropDown        *strategy_dropdown;
   GtkButton          *recalculate_button;
@@ -126,6 +128,8 @@ void  op__review_emit_recalculated (OpReviewView *self,
 /* Edits start from the plan shown: its limits, strategy and locks. */
 void  op__review_reset_edits       (OpReviewView *self);
 void  op__review_push_undo         (OpReviewView *self);
+/* The roots drawn again from the dentition (after CBCT roots grew). */
+void  op__review_scene_set_roots    (OpReviewView *self);
 void  op__review_sync_editor       (OpReviewView *self);
 void  op__review_editor_init       (OpReviewView *self);
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "op-review-private.h"
+#include "op-roots.h"
 
 /* The colour ramp, sRGB: enamel for a tooth that hardly moves, amber at
  * half the comfort threshold, a clinical red at or above it. */
@@ -30,6 +31,7 @@ static const float ipr_colour[4] = { 0.16f, 0.52f, 0.92f, 1.f };
 static const float attachment_colour[4] = { 0.40f, 0.78f, 0.72f, 1.f };
 static const float initial_ghost[4] = { 0.85f, 0.88f, 0.95f, 0.28f };
 static const float compare_ghost[4] = { 0.25f, 0.85f, 0.95f, 0.38f };
+static const float root_colour[4] = { 0.93f, 0.80f, 0.62f, 0.55f };
 
 static void
 ramp_colour (double t,
@@ -114,7 +116,41 @@ op__review_scene_build (OpReviewView *self)
       memcpy (t.colour, enamel, sizeof t.colour);
       g_array_append_val (self->teeth, t);
     }
+  op__review_scene_set_roots (self);
   op_viewer_set_view (self->viewer, OP_VIEW_FRONT);
+}
+
+/* The root each tooth is planned with: grown from the CBCT when the case
+ * has one registered (the dentition then carries it), else the template
+ * of its type that the planner uses.  A tooth whose mesh is the whole
+ * tooth shows its own root already and gets none. */
+void
+op__review_scene_set_roots (OpReviewView *self)
+{
+  for (guint i = 0; i < self->teeth->len && self->dentition != NULL; i++)
+    {
+      OpReviewTooth *t = &g_array_index (self->teeth, OpReviewTooth, i);
+      const OpTooth *tooth = op_dentition_get (self->dentition, t->fdi);
+      OpMesh *root = NULL;
+
+      if (t->root != 0)
+        op_viewer_remove_mesh (self->viewer, t->root);
+      t->root = 0;
+      if (tooth == NULL || !tooth->has_frame)
+        continue;
+      if (tooth->root != NULL)
+        root = op_mesh_copy (tooth->root);
+      else if (!op_roots_crown_has_root (tooth))
+        root = op_roots_template (tooth, NULL);
+      if (root == NULL)
+        continue;
+      if (root->normals == NULL)
+        op_mesh_compute_normals (root);
+      op_mesh_compute_bounds (root);
+      t->root = op_viewer_add_mesh (self->viewer, root, OP_MATERIAL_GHOST);
+      op_viewer_set_mesh_color (self->viewer, t->root, root_colour);
+      op_viewer_set_mesh_visible (self->viewer, t->root, FALSE);
+    }
 }
 
 /* A closed box of @size (along @ax, @ay, @az, unit vectors) around @c,
@@ -381,6 +417,7 @@ op__review_scene_update (OpReviewView *self)
   guint stage = op_stage_timeline_get_stage (self->timeline);
   gboolean colours = gtk_toggle_button_get_active (self->color_toggle);
   gboolean ghosts = gtk_toggle_button_get_active (self->ghost_toggle);
+  gboolean roots = gtk_toggle_button_get_active (self->roots_toggle);
   guint n_ipr = 0, n_att = 0;
 
   if (self->plan == NULL)
@@ -393,6 +430,8 @@ op__review_scene_update (OpReviewView *self)
       int ci;
 
       op_viewer_set_mesh_visible (self->viewer, t->mesh, t->plan_index >= 0);
+      if (t->root != 0)
+        op_viewer_set_mesh_visible (self->viewer, t->root, roots && t->plan_index >= 0);
       if (t->plan_index < 0)
         {
           op_viewer_set_mesh_visible (self->viewer, t->ghost, FALSE);
@@ -400,6 +439,9 @@ op__review_scene_update (OpReviewView *self)
         }
       op_plan_stage_matrix (self->plan, MIN (stage, self->plan->n_stages - 1), (guint) t->plan_index, m);
       op_viewer_set_mesh_transform (self->viewer, t->mesh, m);
+      /* Roots move with their crowns: the same matrix. */
+      if (t->root != 0)
+        op_viewer_set_mesh_transform (self->viewer, t->root, m);
       op_viewer_set_mesh_color (self->viewer, t->mesh,
                                 t->fdi == self->selected ? selected_colour : colours ? t->colour : enamel);
 

@@ -541,6 +541,7 @@ op_review_view_class_init (OpReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpReviewView, compare_dropdown);
   gtk_widget_class_bind_template_child (widget_class, OpReviewView, ghost_toggle);
   gtk_widget_class_bind_template_child (widget_class, OpReviewView, color_toggle);
+  gtk_widget_class_bind_template_child (widget_class, OpReviewView, roots_toggle);
   gtk_widget_class_bind_template_child (widget_class, OpReviewView, options_grid);
   gtk_widget_class_bind_template_child (widget_class, OpReviewView, strategy_dropdown);
   gtk_widget_class_bind_template_child (widget_class, OpReviewView, recalculate_button);
@@ -618,6 +619,7 @@ op_review_view_init (OpReviewView *self)
   g_signal_connect (self->timeline, "notify::stage", G_CALLBACK (on_stage_changed), self);
   g_signal_connect (self->ghost_toggle, "toggled", G_CALLBACK (on_display_toggled), self);
   g_signal_connect (self->color_toggle, "toggled", G_CALLBACK (on_display_toggled), self);
+  g_signal_connect (self->roots_toggle, "toggled", G_CALLBACK (on_display_toggled), self);
   g_signal_connect (self->per_stage_toggle, "toggled", G_CALLBACK (on_per_stage_toggled), self);
   g_signal_connect (self->table, "tooth-selected", G_CALLBACK (on_table_tooth_selected), self);
   g_signal_connect (self->warnings_list, "row-activated", G_CALLBACK (on_warning_activated), self);
@@ -737,6 +739,15 @@ op_review_view_set_editable (OpReviewView *self,
   self->not_editable_why = editable ? NULL : g_strdup (why_not);
   op__review_sync_editor (self);
   op__review_sync_actions (self);
+}
+
+void
+op_review_view_set_show_roots (OpReviewView *self,
+                               gboolean      show)
+{
+  g_return_if_fail (OP_IS_REVIEW_VIEW (self));
+
+  gtk_toggle_button_set_active (self->roots_toggle, show);
 }
 
 gboolean

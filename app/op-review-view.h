@@ -40,6 +40,9 @@ void             op_review_view_set_editable   (OpReviewView *self,
                                                 gboolean      editable,
                                                 const char   *why_not);
 gboolean         op_review_view_get_editable   (OpReviewView *self);
+/* Shows the roots the plan is checked with, moving with their crowns. */
+void             op_review_view_set_show_roots (OpReviewView *self,
+                                                gboolean      show);
 /* Whether the case has per-tooth teeth to review (after loading). */
 gboolean         op_review_view_has_teeth      (OpReviewView *self);
 /* A load or a recalculation is running. */

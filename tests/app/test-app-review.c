@@ -128,6 +128,28 @@ test_slider (void)
    * visible share of the picture, not a handful of pixels. */
   g_assert_cmpuint (moved, >, (gsize) w * h / 200);
 
+  /* Roots: drawn when asked for, at the last stage with their crowns. */
+  {
+    g_autofree guint8 *rooted = NULL;
+    gsize shown = 0;
+    int w3 = 0, h3 = 0;
+
+    op_review_view_set_show_roots (fixture.review, TRUE);
+    rooted = viewer_pixels (&w3, &h3);
+    op_test_settle (200);
+    op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-review-roots.png");
+    op_review_view_set_show_roots (fixture.review, FALSE);
+    g_assert_nonnull (rooted);
+    g_assert_cmpint (w3, ==, w);
+    for (gsize i = 0; rooted != NULL && w3 == w && i < (gsize) w * h; i++)
+      if (abs (rooted[4 * i] - last[4 * i]) + abs (rooted[4 * i + 1] - last[4 * i + 1]) +
+          abs (rooted[4 * i + 2] - last[4 * i + 2]) > 30)
+        shown++;
+    g_test_message ("roots change %" G_GSIZE_FORMAT " of %d pixels", shown, w * h);
+    g_assert_cmpuint (shown, >, (gsize) w * h / 200);
+    op_test_settle (100);
+  }
+
   /* Back at stage 0 the picture is the first one again. */
   gtk_range_set_value (op_stage_timeline_get_scale (timeline), 0);
   again = viewer_pixels (&w, &h);
