@@ -1,6 +1,6 @@
 // fhir-server.mjs: a FHIR R4 server on loopback for Orthoplan's tests.
 //
-//   node fhir-server.mjs PORT
+//   node fhir-server.mjs PORT [--bearer-token T]
 //
 // Medplum's FhirRouter over its in-memory repository, behind node's http
 // server on 127.0.0.1, at base URL http://127.0.0.1:PORT/fhir/R4.  Prints
@@ -11,6 +11,8 @@
 // Test administration, under /__admin:
 //   POST /__admin/faults   {rate, seed, kinds, slowMs} (see faults.mjs)
 //   GET  /__admin/count?type=ServiceRequest   how many resources of a type
+//   GET  /__admin/identifiers?type=CarePlan   every identifier value of
+//                          every resource of a type, one entry per resource
 //   GET  /__admin/stats    requests and faults injected
 import http from 'node:http';
 
@@ -33,16 +35,34 @@ for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
   indexSearchParameterBundle(readJson(file));
 }
 
-const port = Number(process.argv[2] ?? 0);
+const args = process.argv.slice(2);
+const port = Number(args[0] ?? 0);
+const tokenAt = args.indexOf('--bearer-token');
+const bearerToken = tokenAt >= 0 && tokenAt + 1 < args.length ? args[tokenAt + 1] : null;
 const BASE = '/fhir/R4';
 const router = new FhirRouter();
 const repo = new MemoryRepository();
 const faults = new Faults();
 
-function send (res, status, body) {
+function send (res, status, body, extraHeaders = {}) {
   const text = JSON.stringify(body ?? {});
-  res.writeHead(status, { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
   res.end(text);
+}
+
+// Why a request's credentials are refused, or null when they are fine.
+function authProblem (req) {
+  if (bearerToken === null) return null;
+  const auth = req.headers.authorization ?? '';
+  const m = /^Bearer (.+)$/.exec(auth);
+  if (!m) return ['invalid_request', 'Authorization: Bearer token missing'];
+  if (m[1] !== bearerToken) return ['invalid_token', 'The bearer token is not valid for this server'];
+  return null;
+}
+
+function refuse (res, [code, text]) {
+  send(res, 401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', details: { text } }] },
+    { 'WWW-Authenticate': `Bearer realm="fhir", error="${code}"` });
 }
 
 async function admin (req, res, url) {
@@ -54,6 +74,12 @@ async function admin (req, res, url) {
     const type = url.searchParams.get('type');
     const bundle = await repo.search({ resourceType: type, count: 100000 });
     return send(res, 200, { type, count: bundle.entry?.length ?? 0 });
+  }
+  if (req.method === 'GET' && url.pathname === '/__admin/identifiers') {
+    const type = url.searchParams.get('type');
+    const bundle = await repo.search({ resourceType: type, count: 100000 });
+    const values = (bundle.entry ?? []).map((e) => (e.resource.identifier ?? []).map((i) => i.value).join(' '));
+    return send(res, 200, { type, values });
   }
   if (req.method === 'GET' && url.pathname === '/__admin/stats') return send(res, 200, faults.stats());
   return send(res, 404, { message: `no admin endpoint ${url.pathname}` });
@@ -86,6 +112,8 @@ const server = http.createServer(async (req, res) => {
   try {
     if (url.pathname.startsWith('/__admin/')) return await admin(req, res, url);
     const text = await readBody(req);
+    const problem = authProblem(req);
+    if (problem !== null) return refuse(res, problem);
     await withFault(faults.pick(), res, faults.slowMs, () => handle(req, url, text), (s, b) => send(res, s, b));
   } catch (e) {
     if (!res.headersSent) send(res, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: String(e) }] });
