@@ -252,6 +252,20 @@ check_fhir (PmsServer *fhir,
   g_assert_cmpuint (json_array_get_length (b), ==, n_per_server);
   g_assert_cmpint (fhir_count (fhir, "CarePlan"), ==, n_per_server);
   g_assert_cmpint (fhir_count (fhir, "ServiceRequest"), ==, n_per_server);
+
+  /* The server's identifier index (fhir-server.mjs) answered as Medplum's
+   * own full scan does, for every identifier it holds. */
+  {
+    g_autoptr(JsonNode) v = pms_admin (fhir, "GET", "/__admin/verify-index", NULL);
+    JsonObject *o = v ? json_node_get_object (v) : NULL;
+
+    g_assert_nonnull (o);
+    if (o != NULL)
+      {
+        g_assert_cmpint (json_object_get_int_member (o, "checked"), >=, 2 * n_per_server);
+        g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "differ")), ==, 0);
+      }
+  }
 }
 
 static void

@@ -14,6 +14,9 @@
 //   GET  /__admin/identifiers?type=CarePlan   every identifier value of
 //                          every resource of a type, one entry per resource
 //   GET  /__admin/stats    requests and faults injected
+//   GET  /__admin/verify-index  every identifier search answered both by
+//                          the index and by Medplum's full scan: {checked,
+//                          differ: [keys where they disagree]}
 import http from 'node:http';
 
 import { Faults, readBody, withFault } from './faults.mjs';
@@ -40,8 +43,63 @@ const port = Number(args[0] ?? 0);
 const tokenAt = args.indexOf('--bearer-token');
 const bearerToken = tokenAt >= 0 && tokenAt + 1 < args.length ? args[tokenAt + 1] : null;
 const BASE = '/fhir/R4';
+// Medplum's MemoryRepository answers a search by testing every resource of
+// the type against it, a few milliseconds each on a busy machine: with the
+// 400 resources of the fault test every conditional create took over a
+// second, and the client's timeouts fired on requests the fault injection
+// had left alone.  A real FHIR server indexes identifiers (Medplum's own
+// keeps token columns in Postgres); this subclass does the same for the one
+// search Orthoplan makes, "identifier=system|value" with nothing else, and
+// leaves every other search, the conditional create itself and the storage
+// to Medplum.  The answer is the Bundle the full scan gives: the fault test
+// asks /__admin/verify-index to compare the two for every identifier.
+class IndexedMemoryRepository extends MemoryRepository {
+  constructor () {
+    super();
+    this.byIdentifier = new Map();   // "Type|system|value" -> Set of ids
+  }
+
+  createResourceSync (resource, options, create) {
+    const out = super.createResourceSync(resource, options, create);
+    for (const ident of out.identifier ?? []) {
+      if (typeof ident.system !== 'string' || typeof ident.value !== 'string') continue;
+      const key = `${out.resourceType}|${ident.system}|${ident.value}`;
+      if (!this.byIdentifier.has(key)) this.byIdentifier.set(key, new Set());
+      this.byIdentifier.get(key).add(out.id);
+    }
+    return out;
+  }
+
+  // The indexed answer, or undefined when the search is not the one the
+  // index knows.
+  indexedSearch (request) {
+    const keys = Object.keys(request).filter((k) => request[k] !== undefined);
+    const plain = keys.every((k) => ['resourceType', 'filters', 'count', 'sortRules'].includes(k));
+    const f = request.filters ?? [];
+    if (!plain || f.length !== 1 || f[0].code !== 'identifier' || f[0].operator !== 'eq' ||
+        typeof f[0].value !== 'string' || f[0].value.indexOf('|') <= 0 || f[0].value.endsWith('|') ||
+        f[0].value.includes(',') || (request.sortRules?.length ?? 0) > 0) {
+      return undefined;
+    }
+    const ids = [...(this.byIdentifier.get(`${request.resourceType}|${f[0].value}`) ?? [])];
+    const stored = this.resources.get(request.resourceType);
+    const matches = ids.map((id) => stored?.get(id)).filter(Boolean);
+    const count = request.count ?? 20;
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: matches.slice(0, count).map((r) => ({ search: { mode: 'match' }, resource: JSON.parse(JSON.stringify(r)) })),
+      total: matches.length,
+    };
+  }
+
+  searchSync (request) {
+    return this.indexedSearch(request) ?? super.searchSync(request);
+  }
+}
+
 const router = new FhirRouter();
-const repo = new MemoryRepository();
+const repo = new IndexedMemoryRepository();
 const faults = new Faults();
 
 function send (res, status, body, extraHeaders = {}) {
@@ -80,6 +138,22 @@ async function admin (req, res, url) {
     const bundle = await repo.search({ resourceType: type, count: 100000 });
     const values = (bundle.entry ?? []).map((e) => (e.resource.identifier ?? []).map((i) => i.value).join(' '));
     return send(res, 200, { type, values });
+  }
+  if (req.method === 'GET' && url.pathname === '/__admin/verify-index') {
+    // Every identifier search the index answers, answered again by
+    // Medplum's full scan: the two must agree.
+    let checked = 0;
+    const differ = [];
+    for (const key of repo.byIdentifier.keys()) {
+      const [type, system, value] = key.split('|');
+      const request = { resourceType: type, filters: [{ code: 'identifier', operator: 'eq', value: `${system}|${value}` }] };
+      const fast = repo.indexedSearch(request);
+      const full = MemoryRepository.prototype.searchSync.call(repo, request);
+      const ids = (b) => (b.entry ?? []).map((e) => e.resource.id).sort().join(',');
+      if (ids(fast) !== ids(full) || fast.total !== (full.total ?? full.entry?.length ?? 0)) differ.push(key);
+      checked++;
+    }
+    return send(res, 200, { checked, differ });
   }
   if (req.method === 'GET' && url.pathname === '/__admin/stats') return send(res, 200, faults.stats());
   return send(res, 404, { message: `no admin endpoint ${url.pathname}` });
