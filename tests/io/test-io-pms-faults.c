@@ -253,16 +253,17 @@ check_fhir (PmsServer *fhir,
   g_assert_cmpint (fhir_count (fhir, "CarePlan"), ==, n_per_server);
   g_assert_cmpint (fhir_count (fhir, "ServiceRequest"), ==, n_per_server);
 
-  /* The server's identifier index (fhir-server.mjs) answered as Medplum's
-   * own full scan does, for every identifier it holds. */
+  /* The server's identifier index (fhir-server.mjs) answers as Medplum's
+   * own full scan does: a spread sample of its identifiers, and one it does
+   * not hold. */
   {
-    g_autoptr(JsonNode) v = pms_admin (fhir, "GET", "/__admin/verify-index", NULL);
+    g_autoptr(JsonNode) v = pms_admin (fhir, "GET", "/__admin/verify-index?sample=6", NULL);
     JsonObject *o = v ? json_node_get_object (v) : NULL;
 
     g_assert_nonnull (o);
     if (o != NULL)
       {
-        g_assert_cmpint (json_object_get_int_member (o, "checked"), >=, 2 * n_per_server);
+        g_assert_cmpint (json_object_get_int_member (o, "checked"), ==, 7);
         g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "differ")), ==, 0);
       }
   }
@@ -459,11 +460,17 @@ test_exactly_once (void)
   {
     g_autoptr(JsonNode) a = pms_admin (&od, "GET", "/__admin/stats", NULL);
     g_autoptr(JsonNode) b = pms_admin (&fhir, "GET", "/__admin/stats", NULL);
-    JsonObject *fa = json_object_get_object_member (json_node_get_object (a), "faults");
-    JsonObject *fb = json_object_get_object_member (json_node_get_object (b), "faults");
-    gint64 ra = json_object_get_int_member (json_node_get_object (a), "requests");
-    gint64 rb = json_object_get_int_member (json_node_get_object (b), "requests");
-    gint64 fa_total = 0, fb_total = 0;
+    JsonObject *fa, *fb;
+    gint64 ra, rb, fa_total = 0, fb_total = 0;
+
+    g_assert_nonnull (a);
+    g_assert_nonnull (b);
+    if (a == NULL || b == NULL)
+      goto out;
+    fa = json_object_get_object_member (json_node_get_object (a), "faults");
+    fb = json_object_get_object_member (json_node_get_object (b), "faults");
+    ra = json_object_get_int_member (json_node_get_object (a), "requests");
+    rb = json_object_get_int_member (json_node_get_object (b), "requests");
 
     for (guint k = 0; k < 2; k++)
       {
