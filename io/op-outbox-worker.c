@@ -340,7 +340,8 @@ process_row (Run    *run,
   g_auto(Payload) p = { 0 };
   g_autofree char *remote_patient = NULL;
   g_autofree char *provider = NULL;
-  g_autofree char **ids = NULL;
+  g_autoptr(GPtrArray) ids_owner = NULL;
+  char **ids;
   JsonObject *signer;
   OpPmsPost post = { 0 };
   gint64 location_id = 0, patient_id = 0;
@@ -406,7 +407,12 @@ process_row (Run    *run,
   post.treatment_plan = json_object_get_boolean_member_with_default (p.root, "treatment_plan", FALSE) &&
                         config->kind == OP_PMS_CONNECTOR_OPENDENTAL;
   n_records = op_pms_post_n_records (&post);
-  ids = g_new0 (char *, n_records + 1);
+  /* The connectors fill a plain array of n_records entries, some NULL; the
+   * pointer array owns them, so every way out of this function frees the
+   * ids (a g_strfreev would stop at the first NULL). */
+  ids_owner = g_ptr_array_new_full (n_records + 1, g_free);
+  g_ptr_array_set_size (ids_owner, (gint) n_records + 1);
+  ids = (char **) ids_owner->pdata;
   for (guint i = 0; i < n_records && e->remote_ids[i] != NULL; i++)
     if (e->remote_ids[i][0] != '\0')
       ids[i] = g_strdup (e->remote_ids[i]);
