@@ -5,6 +5,7 @@
  *   outbox retry ID
  *   pms set LOCATION --connector opendental|fhir|file [--url URL] [--developer-key K]
  *       [--customer-key K] [--folder DIR] [--clinic N] [--retention yes|no] [--timeout S]
+ *       [--bearer-token T] [--treatment-plan yes|no]
  *   pms fee LOCATION CODE FEE
  *   pms provider LOCATION NPI REMOTE_ID
  *   pms show LOCATION [--json]
@@ -278,6 +279,7 @@ pms_set (OpCliGlobals  *globals,
          GError       **error)
 {
   g_autofree char *connector = NULL, *url = NULL, *dev = NULL, *cust = NULL, *folder = NULL, *retention = NULL;
+  g_autofree char *token = NULL, *treatment_plan = NULL;
   gint64 clinic = -1;
   int timeout = -1;
   GOptionEntry entries[] = {
@@ -289,10 +291,14 @@ pms_set (OpCliGlobals  *globals,
     { "clinic", 0, 0, G_OPTION_ARG_INT64, &clinic, N_("Open Dental ClinicNum (0 for none)"), "N" },
     { "retention", 0, 0, G_OPTION_ARG_STRING, &retention, N_("Also post D8680 retention"), "yes|no" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for each answer"), "S" },
+    { "bearer-token", 0, 0, G_OPTION_ARG_STRING, &token, N_("FHIR server's bearer token (\"\" removes it)"), "T" },
+    { "treatment-plan", 0, 0, G_OPTION_ARG_STRING, &treatment_plan,
+      N_("Also file the codes in an Open Dental treatment plan"), "yes|no" },
     { NULL }
   };
   g_autoptr(OpStore) store = NULL;
   OpPmsSettingsInput in = { 0 };
+  gboolean ok;
 
   if (!op_cli_parse (_("LOCATION — set a location's practice system"), NULL, entries, &argc, &argv, error))
     return FALSE;
@@ -321,10 +327,27 @@ pms_set (OpCliGlobals  *globals,
           return FALSE;
         }
     }
+  if (treatment_plan != NULL)
+    {
+      if (g_ascii_strcasecmp (treatment_plan, "yes") == 0)
+        in.treatment_plan = OP_PMS_SWITCH_ON;
+      else if (g_ascii_strcasecmp (treatment_plan, "no") == 0)
+        in.treatment_plan = OP_PMS_SWITCH_OFF;
+      else
+        {
+          g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("--treatment-plan: say yes or no, not “%s”"),
+                       treatment_plan);
+          return FALSE;
+        }
+    }
+  in.bearer_token = token;
   store = op_cli_open_store (globals, error);
   if (store == NULL)
     return FALSE;
-  if (!op_outbox_set_settings (store, argv[1], &in, error))
+  ok = op_outbox_set_settings (store, argv[1], &in, error);
+  if (token != NULL)
+    explicit_bzero (token, strlen (token));
+  if (!ok)
     return FALSE;
   g_print (_("Saved the practice system settings of “%s”.\n"), argv[1]);
   return TRUE;
@@ -434,6 +457,10 @@ pms_show (OpCliGlobals  *globals,
       json_builder_add_boolean_value (b, config->developer_key != NULL);
       json_builder_set_member_name (b, "customer_key_set");
       json_builder_add_boolean_value (b, config->customer_key != NULL);
+      json_builder_set_member_name (b, "bearer_token_set");
+      json_builder_add_boolean_value (b, config->bearer_token != NULL);
+      json_builder_set_member_name (b, "treatment_plan");
+      json_builder_add_boolean_value (b, config->treatment_plan);
       json_builder_set_member_name (b, "clinic");
       json_builder_add_int_value (b, config->clinic_num);
       json_builder_set_member_name (b, "retention");
@@ -471,7 +498,10 @@ pms_show (OpCliGlobals  *globals,
       g_print ("  %-14s %s\n", _("customer key"), config->customer_key ? _("set") : _("not set"));
       if (config->clinic_num > 0)
         g_print ("  %-14s %lld\n", _("clinic"), (long long) config->clinic_num);
+      g_print ("  %-14s %s\n", _("treatment plan"), config->treatment_plan ? _("one per approval") : _("none"));
     }
+  if (config->kind == OP_PMS_CONNECTOR_FHIR)
+    g_print ("  %-14s %s\n", _("bearer token"), config->bearer_token ? _("set") : _("not set"));
   g_print ("  %-14s %s\n", _("retention"), config->retention ? _("posted (D8680)") : _("not posted"));
   g_print ("  %-14s %u s\n", _("timeout"), config->timeout_s);
   for (guint i = 0; fees[i] != NULL; i++)

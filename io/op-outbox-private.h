@@ -64,4 +64,8 @@ gboolean  op__outbox_store_link     (OpStore     *self,
                                      const char  *confirmed_by,
                                      GError     **error);
 
+/* The key file (op-outbox-settings.c), empty when there is none yet. */
+GKeyFile *op__outbox_load_keys      (OpStore     *self,
+                                     GError     **error);
+
 G_END_DECLS

@@ -9,7 +9,17 @@
  * database, "<database>.pms-keys", created with mode 0600 (owner read and
  * write only) and replaced atomically: other local users cannot read it,
  * and a crash never leaves half a key file.  The keys are never printed,
- * logged or audited; `pms show` says only whether each is set.
+ * logged or audited; `pms show` says only whether each is set.  A FHIR
+ * server's bearer token is the same kind of secret and lives there too.
+ *
+ * The Open Dental treatment-plan switch is not a secret, but it is in the
+ * same file, in the location's section, because the store's schema cannot
+ * take a new column yet: migrations must run 1, 2, 3... with no gap
+ * (op-store.c), and the number set aside for this one (009) follows two
+ * that are not written yet.  When they are, the switch moves to a column of
+ * pms_settings in migration 009 and this file goes back to holding only
+ * secrets.  It is read when a plan is approved, into the outbox payload, so
+ * a change later never alters what an approval posts.
  */
 #include "config.h"
 
@@ -32,9 +42,9 @@ op_outbox_key_file_path (OpStore *self)
   return g_strconcat (path, ".pms-keys", NULL);
 }
 
-static GKeyFile *
-load_keys (OpStore  *self,
-           GError  **error)
+GKeyFile *
+op__outbox_load_keys (OpStore  *self,
+                      GError  **error)
 {
   g_autofree char *path = op_outbox_key_file_path (self);
   g_autoptr(GKeyFile) kf = g_key_file_new ();
@@ -132,6 +142,34 @@ check_key (const char  *option,
   return TRUE;
 }
 
+/* RFC 6750's b64token: what an Authorization: Bearer value may hold. */
+static gboolean
+check_bearer_token (const char  *token,
+                    GError     **error)
+{
+  gsize n = strlen (token);
+  gsize i = 0;
+
+  if (n == 0 || n > 8192)
+    {
+      g_set_error_literal (error, OP_STORE_ERROR, OP_STORE_ERROR_INVALID,
+                           _("--bearer-token: a token is 1 to 8192 characters"));
+      return FALSE;
+    }
+  while (i < n && (g_ascii_isalnum (token[i]) || strchr ("-._~+/", token[i]) != NULL))
+    i++;
+  while (i < n && token[i] == '=')
+    i++;
+  if (i != n || token[0] == '=')
+    {
+      g_set_error_literal (error, OP_STORE_ERROR, OP_STORE_ERROR_INVALID,
+                           _("--bearer-token: a token is letters, digits and - . _ ~ + / with “=” only at the end, "
+                             "no spaces"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 op_outbox_set_settings (OpStore                  *self,
                         const char               *location,
@@ -179,6 +217,8 @@ op_outbox_set_settings (OpStore                  *self,
     }
   if ((in->developer_key != NULL && !check_key ("--developer-key", in->developer_key, error)) ||
       (in->customer_key != NULL && !check_key ("--customer-key", in->customer_key, error)))
+    return FALSE;
+  if (in->bearer_token != NULL && in->bearer_token[0] != '\0' && !check_bearer_token (in->bearer_token, error))
     return FALSE;
   if (in->timeout_s != -1 && (in->timeout_s < 1 || in->timeout_s > 600))
     {
@@ -272,26 +312,35 @@ op_outbox_set_settings (OpStore                  *self,
 #undef SET_INT
 
   object = g_strdup_printf ("location:%" G_GINT64_FORMAT, location_id);
-  detail = g_strdup_printf ("pms settings of %s changed:%s%s%s%s%s%s%s%s", location,
+  detail = g_strdup_printf ("pms settings of %s changed:%s%s%s%s%s%s%s%s%s%s", location,
                             in->connector ? " connector" : "", in->url ? " url" : "", in->folder ? " folder" : "",
                             in->developer_key ? " developer-key" : "", in->customer_key ? " customer-key" : "",
                             in->clinic_num != -1 ? " clinic" : "", in->retention != -1 ? " retention" : "",
-                            in->timeout_s != -1 ? " timeout" : "");
+                            in->timeout_s != -1 ? " timeout" : "", in->bearer_token ? " bearer-token" : "",
+                            in->treatment_plan == OP_PMS_SWITCH_ON ? " treatment-plan=yes"
+                              : in->treatment_plan == OP_PMS_SWITCH_OFF ? " treatment-plan=no" : "");
   if (!op__store_audit_locked (self, "pms.settings", object, detail, error))
     goto rollback;
 
   /* The key file is written inside the transaction's span: if it fails,
    * the settings roll back; if the commit then fails, the keys are set for
    * settings that will be typed again, which is harmless. */
-  if (in->developer_key != NULL || in->customer_key != NULL)
+  if (in->developer_key != NULL || in->customer_key != NULL || in->bearer_token != NULL ||
+      in->treatment_plan != OP_PMS_SWITCH_KEEP)
     {
-      keys = load_keys (self, error);
+      keys = op__outbox_load_keys (self, error);
       if (keys == NULL)
         goto rollback;
       if (in->developer_key != NULL)
         g_key_file_set_string (keys, location, "developer-key", in->developer_key);
       if (in->customer_key != NULL)
         g_key_file_set_string (keys, location, "customer-key", in->customer_key);
+      if (in->bearer_token != NULL && in->bearer_token[0] != '\0')
+        g_key_file_set_string (keys, location, "bearer-token", in->bearer_token);
+      else if (in->bearer_token != NULL)
+        g_key_file_remove_key (keys, location, "bearer-token", NULL);
+      if (in->treatment_plan != OP_PMS_SWITCH_KEEP)
+        g_key_file_set_boolean (keys, location, "treatment-plan", in->treatment_plan == OP_PMS_SWITCH_ON);
       if (!save_keys (self, keys, error))
         goto rollback;
     }
@@ -345,11 +394,13 @@ op_outbox_get_config (OpStore     *self,
   if (config == NULL)
     return NULL;
 
-  keys = load_keys (self, error);
+  keys = op__outbox_load_keys (self, error);
   if (keys == NULL)
     return NULL;
   config->developer_key = g_key_file_get_string (keys, location, "developer-key", NULL);
   config->customer_key = g_key_file_get_string (keys, location, "customer-key", NULL);
+  config->bearer_token = g_key_file_get_string (keys, location, "bearer-token", NULL);
+  config->treatment_plan = g_key_file_get_boolean (keys, location, "treatment-plan", NULL);
   return g_steal_pointer (&config);
 }
 

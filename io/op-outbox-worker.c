@@ -340,11 +340,12 @@ process_row (Run    *run,
   g_auto(Payload) p = { 0 };
   g_autofree char *remote_patient = NULL;
   g_autofree char *provider = NULL;
-  g_autofree char **ids = NULL;
+  g_autoptr(GPtrArray) ids_owner = NULL;
+  char **ids;
   JsonObject *signer;
   OpPmsPost post = { 0 };
   gint64 location_id = 0, patient_id = 0;
-  guint n, tries = 0, attempts;
+  guint n, n_records, tries = 0, attempts;
   gboolean in_flight;
 
   e = op_outbox_get (run->store, id, &error);
@@ -399,8 +400,20 @@ process_row (Run    *run,
         }
     }
 
-  ids = g_new0 (char *, n + 1);
-  for (guint i = 0; i < n && e->remote_ids[i] != NULL; i++)
+  /* A treatment plan is posted when the approval asked for one (the
+   * location's switch at approval time) and the location still posts to
+   * Open Dental, the only connector that has them. */
+  post.n_procedures = n;
+  post.treatment_plan = json_object_get_boolean_member_with_default (p.root, "treatment_plan", FALSE) &&
+                        config->kind == OP_PMS_CONNECTOR_OPENDENTAL;
+  n_records = op_pms_post_n_records (&post);
+  /* The connectors fill a plain array of n_records entries, some NULL; the
+   * pointer array owns them, so every way out of this function frees the
+   * ids (a g_strfreev would stop at the first NULL). */
+  ids_owner = g_ptr_array_new_full (n_records + 1, g_free);
+  g_ptr_array_set_size (ids_owner, (gint) n_records + 1);
+  ids = (char **) ids_owner->pdata;
+  for (guint i = 0; i < n_records && e->remote_ids[i] != NULL; i++)
     if (e->remote_ids[i][0] != '\0')
       ids[i] = g_strdup (e->remote_ids[i]);
   remote_patient = g_strdup (e->remote_patient);
@@ -452,7 +465,7 @@ process_row (Run    *run,
           guint before = 0, after = 0;
 
           post.remote_patient = remote_patient;
-          for (guint i = 0; i < n; i++)
+          for (guint i = 0; i < n_records; i++)
             before += ids[i] != NULL;
           g_clear_error (&error);
           ok = connector->klass->read_back (connector, &post, ids, run->cancellable, &error);
@@ -471,14 +484,14 @@ process_row (Run    *run,
               needs_attention (run, id, error->message, TRUE);
               return;
             }
-          for (guint i = 0; i < n; i++)
+          for (guint i = 0; i < n_records; i++)
             after += ids[i] != NULL;
           g_mutex_lock (&run->lock);
           run->stats->found_by_read_back += after - before;
           g_mutex_unlock (&run->lock);
           if (stopped (run))
             return;
-          if (!op__outbox_record (run->store, id, ids, n, FALSE, NULL, &posted, &error))
+          if (!op__outbox_record (run->store, id, ids, n_records, FALSE, NULL, &posted, &error))
             {
               g_warning ("Outbox %" G_GINT64_FORMAT ": %s", id, error->message);
               return;
@@ -545,7 +558,7 @@ process_row (Run    *run,
         {
           g_autoptr(GError) rec_error = NULL;
 
-          if (!op__outbox_record (run->store, id, ids, n, FALSE, NULL, &posted, &rec_error))
+          if (!op__outbox_record (run->store, id, ids, n_records, FALSE, NULL, &posted, &rec_error))
             g_warning ("Outbox %" G_GINT64_FORMAT ": %s", id, rec_error->message);
           else if (posted)
             count (run, &run->stats->posted);
@@ -556,7 +569,7 @@ process_row (Run    *run,
           gboolean uncertain = op_pms_error_is_uncertain (error);
           g_autoptr(GError) rec_error = NULL;
 
-          if (!op__outbox_record (run->store, id, ids, n, uncertain, error->message, &posted, &rec_error))
+          if (!op__outbox_record (run->store, id, ids, n_records, uncertain, error->message, &posted, &rec_error))
             {
               g_warning ("Outbox %" G_GINT64_FORMAT ": %s", id, rec_error->message);
               return;
@@ -571,7 +584,7 @@ process_row (Run    *run,
         g_autoptr(GError) rec_error = NULL;
 
         /* The PMS answered and refused: nothing of this request was stored. */
-        if (!op__outbox_record (run->store, id, ids, n, FALSE, error->message, &posted, &rec_error))
+        if (!op__outbox_record (run->store, id, ids, n_records, FALSE, error->message, &posted, &rec_error))
           g_warning ("Outbox %" G_GINT64_FORMAT ": %s", id, rec_error->message);
         needs_attention (run, id, error->message, FALSE);
         return;

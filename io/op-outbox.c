@@ -389,6 +389,31 @@ location_retention_locked (OpStore *self,
   return retention;
 }
 
+/* Whether the location files Open Dental posts in a treatment plan (the
+ * switch in the key file; see op-outbox-settings.c).  A key file that
+ * cannot be read means no plan: the procedures themselves still post, and
+ * a settings problem there shows when the worker reads the keys. */
+static gboolean
+location_treatment_plan (OpStore    *self,
+                         const char *location)
+{
+  g_autoptr(GKeyFile) keys = op__outbox_load_keys (self, NULL);
+  g_autofree char *connector = NULL;
+  sqlite3_stmt *stmt;
+
+  if (keys == NULL || location == NULL || !g_key_file_get_boolean (keys, location, "treatment-plan", NULL))
+    return FALSE;
+  stmt = op__store_prepare (self, "SELECT s.connector FROM pms_settings s JOIN locations l ON l.id = s.location_id "
+                                  "WHERE l.name = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, location, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    connector = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return g_strcmp0 (connector, "opendental") == 0;
+}
+
 /* Decides the procedures (planner/op-procedure) from the plan's teeth and
  * writes the payload; a plan whose codes cannot be chosen gets a payload
  * with "problem" set instead. */
@@ -477,6 +502,11 @@ build_payload (OpStore          *self,
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (location_treatment_plan (self, f->location))
+    {
+      json_builder_set_member_name (b, "treatment_plan");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   if (n_procs == 0)
     STR ("problem", local_error ? local_error->message : _("No procedure code could be chosen for this plan"));
   json_builder_end_object (b);

@@ -16,8 +16,10 @@
  * attention back to pending.
  *
  * Per-location settings (connector, URL, folder, clinic number, retention,
- * fees per code, provider ids) are in the store; the Open Dental keys are
- * in a separate file beside the database, mode 0600 (see op-outbox.c).
+ * fees per code, provider ids) are in the store; the Open Dental keys and
+ * the FHIR bearer token are in a separate file beside the database, mode
+ * 0600 (see op-outbox-settings.c), and so, for now, is the Open Dental
+ * treatment-plan switch (see there why).
  */
 #pragma once
 
@@ -83,7 +85,16 @@ gint64         op_outbox_enqueue  (OpStore     *store,
 
 /* Settings. */
 
-/* What `pms set` changes; NULL (or -1) fields keep what is stored. */
+/* A yes/no setting that an update may leave as it is.  KEEP is zero so
+ * that an input initialised with { 0 } changes nothing. */
+typedef enum {
+  OP_PMS_SWITCH_KEEP = 0,
+  OP_PMS_SWITCH_OFF,
+  OP_PMS_SWITCH_ON,
+} OpPmsSwitch;
+
+/* What `pms set` changes; NULL (or -1, or OP_PMS_SWITCH_KEEP) fields keep
+ * what is stored. */
 typedef struct {
   const char         *connector;      /* "opendental", "fhir", "file"; required the first time */
   const char         *url;
@@ -93,6 +104,8 @@ typedef struct {
   gint64              clinic_num;     /* -1: keep, 0: none */
   int                 retention;      /* -1: keep, 0/1 */
   int                 timeout_s;      /* -1: keep */
+  const char         *bearer_token;   /* FHIR; "" removes it */
+  OpPmsSwitch         treatment_plan; /* Open Dental treatment plans */
 } OpPmsSettingsInput;
 
 /* Validates and stores a location's connection (creating the location when
@@ -182,7 +195,7 @@ typedef struct {
   guint still_pending;  /* left pending (aborted or cancelled) */
   guint sends;          /* post calls */
   guint read_backs;
-  guint found_by_read_back;  /* procedures that a read-back found already posted */
+  guint found_by_read_back;  /* records (procedures, plans, attaches) that a read-back found already posted */
   gboolean aborted;     /* after_send stopped the run */
 } OpOutboxRunStats;
 

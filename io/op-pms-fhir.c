@@ -8,6 +8,10 @@
  * repeat finds the resource instead of making a second one.  The CarePlan
  * comes last: its presence says the whole post went through, which is what
  * read_back looks for.
+ *
+ * A server that wants a token gets the location's bearer token in every
+ * request ("Authorization: Bearer …"); a 401 or 403 says the token is
+ * wrong, in words that name the setting to fix.
  */
 #include "config.h"
 
@@ -25,9 +29,65 @@
 typedef struct {
   OpPmsConnector  parent;
   SoupSession    *session;
+  char           *auth;     /* "Bearer …", a secret, or NULL */
 } OpPmsFhir;
 
-static const char *fhir_headers[] = { "Accept", "application/fhir+json", NULL };
+/* The headers of every request: @extra_name/@extra_value (may be NULL)
+ * and the token when there is one. */
+static const char **
+fhir_headers (OpPmsFhir  *self,
+              const char *extra_name,
+              const char *extra_value,
+              const char *headers[7])
+{
+  guint n = 0;
+
+  headers[n++] = "Accept";
+  headers[n++] = "application/fhir+json";
+  if (extra_name != NULL)
+    {
+      headers[n++] = extra_name;
+      headers[n++] = extra_value;
+    }
+  if (self->auth != NULL)
+    {
+      headers[n++] = "Authorization";
+      headers[n++] = self->auth;
+    }
+  headers[n] = NULL;
+  return headers;
+}
+
+/* Sets @error from an HTTP error answer; a refused token is a wrong key
+ * of this location, said so. */
+static void
+status_error (OpPmsFhir  *self,
+              guint       status,
+              GBytes     *body,
+              const char *what,
+              GError    **error)
+{
+  const char *location = self->parent.config->location;
+
+  if (status == 401 || status == 403)
+    {
+      g_autofree char *reason = op__pms_body_reason (body);
+      const char *r = reason != NULL && reason[0] != '\0' ? reason : soup_status_get_phrase (status);
+
+      if (self->auth != NULL)
+        g_set_error (error, OP_PMS_ERROR, OP_PMS_ERROR_AUTH,
+                     _("Wrong key: the FHIR server refused the bearer token of location “%s” (HTTP %u: %s) while %s; "
+                       "set the right one with “orthoplan-cli pms set %s --bearer-token TOKEN”"),
+                     location, status, r ? r : "", what, location);
+      else
+        g_set_error (error, OP_PMS_ERROR, OP_PMS_ERROR_AUTH,
+                     _("Wrong key: the FHIR server wants a bearer token, and location “%s” has none (HTTP %u: %s) "
+                       "while %s; set it with “orthoplan-cli pms set %s --bearer-token TOKEN”"),
+                     location, status, r ? r : "", what, location);
+      return;
+    }
+  op__pms_status_error (status, body, what, error);
+}
 
 static JsonNode *
 parse (GBytes  *body,
@@ -64,14 +124,16 @@ search (OpPmsFhir     *self,
   g_autoptr(GPtrArray) out = g_ptr_array_new ();
   JsonObject *bundle;
   JsonArray *entries;
+  const char *headers[7];
   guint status = 0;
 
-  body = op__pms_http (self->session, "GET", url, fhir_headers, NULL, &status, cancellable, error);
+  body = op__pms_http (self->session, "GET", url, fhir_headers (self, NULL, NULL, headers), NULL, &status,
+                       cancellable, error);
   if (body == NULL)
     return NULL;
   if (status != 200)
     {
-      op__pms_status_error (status, body, what, error);
+      status_error (self, status, body, what, error);
       return NULL;
     }
   *out_root = parse (body, error, what);
@@ -204,14 +266,15 @@ create_if_none (OpPmsFhir     *self,
   g_autofree char *url = NULL;
   g_autofree char *path = g_strdup_printf ("/%s", type);
   g_autofree char *cond = g_strdup_printf ("identifier=%s|%s", IDENT_SYSTEM, ident_value);
-  const char *headers[] = { "Accept", "application/fhir+json", "If-None-Exist", cond, NULL };
+  const char *headers[7];
   const char *id;
   guint status = 0;
 
   json_generator_set_root (gen, node);
   body = json_generator_to_data (gen, NULL);
   url = op__pms_url (self->parent.config->url, path);
-  answer = op__pms_http (self->session, "POST", url, headers, body, &status, cancellable, error);
+  answer = op__pms_http (self->session, "POST", url, fhir_headers (self, "If-None-Exist", cond, headers), body, &status,
+                         cancellable, error);
   if (answer == NULL)
     return NULL;
   if (status != 201 && status != 200)
@@ -225,7 +288,7 @@ create_if_none (OpPmsFhir     *self,
                        what, reason);
           return NULL;
         }
-      op__pms_status_error (status, answer, what, error);
+      status_error (self, status, answer, what, error);
       return NULL;
     }
   answer_root = parse (answer, error, what);
@@ -432,6 +495,9 @@ fhir_free (OpPmsConnector *connector)
   OpPmsFhir *self = (OpPmsFhir *) connector;
 
   g_clear_object (&self->session);
+  if (self->auth != NULL)
+    explicit_bzero (self->auth, strlen (self->auth));
+  g_free (self->auth);
   g_free (self);
 }
 
@@ -460,5 +526,7 @@ op_pms_fhir_new (const OpPmsConfig *config,
   self->parent.klass = &fhir_class;
   self->parent.config = op_pms_config_copy (config);
   self->session = op__pms_session_new (config->timeout_s);
+  if (config->bearer_token != NULL && config->bearer_token[0] != '\0')
+    self->auth = g_strdup_printf ("Bearer %s", config->bearer_token);
   return &self->parent;
 }

@@ -15,6 +15,19 @@
  *              set, and a Note ending in the marker "[orthoplan:KEY:i]";
  *   read back  GET /procedurelogs?PatNum=, the records whose Note holds
  *              the marker.
+ *
+ * With the location's treatment-plan switch on, the approval's codes are
+ * also filed in a treatment plan of their own, after the procedures:
+ *   plan       POST /treatplans: PatNum, Heading, and a Note ending in the
+ *              marker "[orthoplan:KEY:plan]" (Open Dental makes it an
+ *              inactive plan, which the front desk activates on acceptance);
+ *   attaches   POST /treatplanattaches: TreatPlanNum, ProcNum, one per
+ *              procedure;
+ *   read back  GET /treatplans?PatNum=, the plan whose Note holds the
+ *              marker, then GET /treatplanattaches?TreatPlanNum=, the
+ *              attach of each procedure's ProcNum.  A plan found by its
+ *              marker is ours, so an attach of one of our procedures in it
+ *              is one we made.
  */
 #include "config.h"
 
@@ -242,6 +255,106 @@ is_unknown_code (GBytes *body)
   return low != NULL && strstr (low, "proccode") != NULL;
 }
 
+/* POSTs @root to @path and returns the member @id_member of the answer, or
+ * NULL with @error (an answer without the id is uncertain: SERVER). */
+static char *
+post_json (OpPmsOpenDental  *self,
+           const char       *path,
+           JsonNode         *root,
+           const char       *id_member,
+           const char       *what,
+           GCancellable     *cancellable,
+           GError          **error)
+{
+  g_autofree char *url = op__pms_url (self->parent.config->url, path);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *body = NULL;
+  const char *headers[3];
+  char *id = NULL;
+  guint status = 0;
+
+  json_generator_set_root (gen, root);
+  body = json_generator_to_data (gen, NULL);
+  answer = op__pms_http (self->session, "POST", url, auth_headers (self, headers), body, &status, cancellable, error);
+  if (answer == NULL)
+    return NULL;
+  if (status != 201 && status != 200)
+    {
+      op__pms_status_error (status, answer, what, error);
+      return NULL;
+    }
+  if (json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), (gssize) g_bytes_get_size (answer), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    id = member_text (json_node_get_object (json_parser_get_root (parser)), id_member);
+  if (id == NULL)
+    g_set_error (error, OP_PMS_ERROR, OP_PMS_ERROR_SERVER, _("%s: Open Dental answered %u without a %s"),
+                 what, status, id_member);
+  return id;
+}
+
+/* The treatment plan and its attaches, after every procedure has its
+ * ProcNum in @remote_ids[0 .. n_procedures). */
+static gboolean
+od_post_treatment_plan (OpPmsOpenDental  *self,
+                        const OpPmsPost  *post,
+                        char            **remote_ids,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  guint n = post->n_procedures;
+
+  if (remote_ids[n] == NULL)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *marker = op_pms_plan_marker (post->idempotency_key);
+      g_autofree char *heading = g_strdup_printf ("Orthoplan aligners, plan v%u", post->plan_version);
+      g_autofree char *note = g_strdup_printf ("Orthoplan %s, signed by %s on %s. [%s]",
+                                               post->meaning ? post->meaning : "approved plan",
+                                               post->signer_name ? post->signer_name : "the provider",
+                                               post->proc_date ? post->proc_date : "?", marker);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "PatNum");
+      json_builder_add_int_value (b, g_ascii_strtoll (post->remote_patient, NULL, 10));
+      json_builder_set_member_name (b, "Heading");
+      json_builder_add_string_value (b, heading);
+      json_builder_set_member_name (b, "Note");
+      json_builder_add_string_value (b, note);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      remote_ids[n] = post_json (self, "/treatplans", root, "TreatPlanNum",
+                                 _("Creating the treatment plan in Open Dental"), cancellable, error);
+      if (remote_ids[n] == NULL)
+        return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonBuilder) b = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *what = NULL;
+
+      if (remote_ids[n + 1 + i] != NULL)
+        continue;
+      b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "TreatPlanNum");
+      json_builder_add_int_value (b, g_ascii_strtoll (remote_ids[n], NULL, 10));
+      json_builder_set_member_name (b, "ProcNum");
+      json_builder_add_int_value (b, g_ascii_strtoll (remote_ids[i], NULL, 10));
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      what = g_strdup_printf (_("Attaching %s to the treatment plan in Open Dental"), post->procedures[i].code);
+      remote_ids[n + 1 + i] = post_json (self, "/treatplanattaches", root, "TreatPlanAttachNum", what,
+                                         cancellable, error);
+      if (remote_ids[n + 1 + i] == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 od_post (OpPmsConnector  *connector,
          const OpPmsPost *post,
@@ -337,6 +450,78 @@ od_post (OpPmsConnector  *connector,
           return FALSE;
         }
     }
+  if (post->treatment_plan && post->n_procedures > 0)
+    return od_post_treatment_plan (self, post, remote_ids, cancellable, error);
+  return TRUE;
+}
+
+/* Finds the post's treatment plan by its marker, then the attaches of the
+ * procedures whose ProcNum is known. */
+static gboolean
+od_read_back_treatment_plan (OpPmsOpenDental  *self,
+                             const OpPmsPost  *post,
+                             char            **remote_ids,
+                             GCancellable     *cancellable,
+                             GError          **error)
+{
+  guint n = post->n_procedures;
+  gboolean missing = FALSE;
+  g_autofree char *pat = g_uri_escape_string (post->remote_patient, NULL, FALSE);
+  g_autoptr(JsonNode) attaches = NULL;
+  g_autofree char *path = NULL;
+  JsonArray *a;
+
+  if (remote_ids[n] == NULL)
+    {
+      g_autofree char *marker = op_pms_plan_marker (post->idempotency_key);
+      g_autofree char *bracketed = g_strdup_printf ("[%s]", marker);
+      g_autofree char *plans_path = g_strdup_printf ("/treatplans?PatNum=%s", pat);
+      g_autoptr(JsonNode) plans = get_json (self, plans_path, _("Reading back the patient's treatment plans from Open Dental"),
+                                            cancellable, error);
+
+      if (plans == NULL)
+        return FALSE;
+      a = JSON_NODE_HOLDS_ARRAY (plans) ? json_node_get_array (plans) : NULL;
+      for (guint k = 0; a != NULL && k < json_array_get_length (a); k++)
+        {
+          JsonObject *o = json_array_get_object_element (a, k);
+          const char *note = o ? json_object_get_string_member_with_default (o, "Note", NULL) : NULL;
+
+          if (note != NULL && strstr (note, bracketed) != NULL)
+            {
+              remote_ids[n] = member_text (o, "TreatPlanNum");
+              break;
+            }
+        }
+      if (remote_ids[n] == NULL)
+        return TRUE;   /* no plan, so no attach either */
+    }
+  for (guint i = 0; i < n; i++)
+    missing |= remote_ids[i] != NULL && remote_ids[n + 1 + i] == NULL;
+  if (!missing)
+    return TRUE;
+
+  path = g_strdup_printf ("/treatplanattaches?TreatPlanNum=%s", remote_ids[n]);
+  attaches = get_json (self, path, _("Reading back the treatment plan's procedures from Open Dental"), cancellable, error);
+  if (attaches == NULL)
+    return FALSE;
+  a = JSON_NODE_HOLDS_ARRAY (attaches) ? json_node_get_array (attaches) : NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      if (remote_ids[i] == NULL || remote_ids[n + 1 + i] != NULL)
+        continue;
+      for (guint k = 0; a != NULL && k < json_array_get_length (a); k++)
+        {
+          JsonObject *o = json_array_get_object_element (a, k);
+          g_autofree char *proc = o ? member_text (o, "ProcNum") : NULL;
+
+          if (proc != NULL && strcmp (proc, remote_ids[i]) == 0)
+            {
+              remote_ids[n + 1 + i] = member_text (o, "TreatPlanAttachNum");
+              break;
+            }
+        }
+    }
   return TRUE;
 }
 
@@ -351,10 +536,16 @@ od_read_back (OpPmsConnector  *connector,
   g_autofree char *pat = NULL;
   g_autofree char *path = NULL;
   g_autoptr(JsonNode) root = NULL;
+  gboolean missing = FALSE;
   JsonArray *a;
 
   if (post->remote_patient == NULL)
     return TRUE;   /* nothing can have been posted without a patient */
+  /* Only what is not known yet is asked for: each request may fail too. */
+  for (guint i = 0; i < post->n_procedures; i++)
+    missing |= remote_ids[i] == NULL;
+  if (!missing)
+    goto plan;
   pat = g_uri_escape_string (post->remote_patient, NULL, FALSE);
   path = g_strdup_printf ("/procedurelogs?PatNum=%s", pat);
   root = get_json (self, path, _("Reading back the patient's procedures from Open Dental"), cancellable, error);
@@ -382,6 +573,9 @@ od_read_back (OpPmsConnector  *connector,
             }
         }
     }
+plan:
+  if (post->treatment_plan && post->n_procedures > 0)
+    return od_read_back_treatment_plan (self, post, remote_ids, cancellable, error);
   return TRUE;
 }
 

@@ -67,6 +67,7 @@ op_pms_config_free (OpPmsConfig *config)
   g_free (config->folder);
   wipe_free (config->developer_key);
   wipe_free (config->customer_key);
+  wipe_free (config->bearer_token);
   g_free (config);
 }
 
@@ -81,6 +82,7 @@ op_pms_config_copy (const OpPmsConfig *config)
   copy->folder = g_strdup (config->folder);
   copy->developer_key = g_strdup (config->developer_key);
   copy->customer_key = g_strdup (config->customer_key);
+  copy->bearer_token = g_strdup (config->bearer_token);
   return copy;
 }
 
@@ -132,6 +134,18 @@ op_pms_marker (const char *idempotency_key,
                guint       index)
 {
   return g_strdup_printf ("orthoplan:%s:%u", idempotency_key, index);
+}
+
+char *
+op_pms_plan_marker (const char *idempotency_key)
+{
+  return g_strdup_printf ("orthoplan:%s:plan", idempotency_key);
+}
+
+guint
+op_pms_post_n_records (const OpPmsPost *post)
+{
+  return post->n_procedures + (post->treatment_plan && post->n_procedures > 0 ? post->n_procedures + 1 : 0);
 }
 
 /* HTTP. */

@@ -69,6 +69,8 @@ typedef struct {
   gint64              clinic_num;     /* Open Dental ClinicNum, 0 when unset */
   gboolean            retention;      /* also post D8680 */
   guint               timeout_s;      /* per request */
+  char               *bearer_token;   /* FHIR: "Authorization: Bearer …", or NULL */
+  gboolean            treatment_plan; /* Open Dental: also file the codes in a treatment plan */
 } OpPmsConfig;
 
 void         op_pms_config_free (OpPmsConfig *config);
@@ -115,7 +117,18 @@ typedef struct {
   const OpMatchPerson  *patient;          /* Orthoplan's patient */
   guint                 n_procedures;
   const OpPmsProcedure *procedures;
+  /* Open Dental only: after the procedures, one treatment plan
+   * (POST /treatplans) and one attach per procedure
+   * (POST /treatplanattaches).  Their ids follow the procedures' in
+   * remote_ids: see op_pms_post_n_records. */
+  gboolean              treatment_plan;
 } OpPmsPost;
+
+/* How many remote records a complete post holds, so how many entries its
+ * remote_ids has: one per procedure, and with a treatment plan one more for
+ * the plan (index n_procedures) and one attach per procedure (index
+ * n_procedures + 1 + i for procedure i). */
+guint           op_pms_post_n_records (const OpPmsPost *post);
 
 typedef struct _OpPmsConnector OpPmsConnector;
 
@@ -135,15 +148,16 @@ typedef struct {
                                const char          *npi,
                                GCancellable        *cancellable,
                                GError             **error);
-  /* Posts every procedure i whose @remote_ids[i] is NULL, in order, and
-   * sets @remote_ids[i] (g_strdup) for each one the PMS confirmed.  Stops
-   * at the first failure; the ids set until then stay set. */
+  /* Posts every record i (op_pms_post_n_records) whose @remote_ids[i] is
+   * NULL, in order, and sets @remote_ids[i] (g_strdup) for each one the PMS
+   * confirmed.  Stops at the first failure; the ids set until then stay
+   * set. */
   gboolean   (*post)          (OpPmsConnector      *self,
                                const OpPmsPost     *post,
                                char               **remote_ids,
                                GCancellable        *cancellable,
                                GError             **error);
-  /* Sets @remote_ids[i] for every procedure the PMS already holds (found by
+  /* Sets @remote_ids[i] for every record the PMS already holds (found by
    * the post's marker), leaving the others as they are. */
   gboolean   (*read_back)     (OpPmsConnector      *self,
                                const OpPmsPost     *post,
@@ -169,6 +183,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPmsConnector, op_pms_connector_free)
  * "orthoplan:KEY:INDEX". */
 char           *op_pms_marker         (const char        *idempotency_key,
                                        guint              index);
+/* The marker of a post's treatment plan: "orthoplan:KEY:plan". */
+char           *op_pms_plan_marker    (const char        *idempotency_key);
 
 /* Each connector's constructor (op_pms_connector_new picks one). */
 OpPmsConnector *op_pms_opendental_new (const OpPmsConfig *config,

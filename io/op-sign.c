@@ -400,6 +400,64 @@ op_sign_data (const guint8  public_key[OP_SIGN_PUBLIC_KEY_BYTES],
   return TRUE;
 }
 
+struct _OpSignKey {
+  guint8  public_key[OP_SIGN_PUBLIC_KEY_BYTES];
+  guint8 *secret_key;   /* guarded memory */
+};
+
+OpSignKey *
+op_sign_key_open (const guint8  public_key[OP_SIGN_PUBLIC_KEY_BYTES],
+                  const guint8  salt[OP_SIGN_SALT_BYTES],
+                  GBytes       *sealed,
+                  const char   *password,
+                  GError      **error)
+{
+  OpSignKey *key;
+  guint8 *secret_key;
+
+  g_return_val_if_fail (public_key != NULL && salt != NULL && password != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  secret_key = unseal (public_key, salt, sealed, password, error);
+  if (secret_key == NULL)
+    return NULL;
+  key = g_new0 (OpSignKey, 1);
+  memcpy (key->public_key, public_key, OP_SIGN_PUBLIC_KEY_BYTES);
+  key->secret_key = secret_key;
+  return key;
+}
+
+gboolean
+op_sign_key_sign (const OpSignKey *key,
+                  const guint8    *data,
+                  gsize            len,
+                  guint8           signature[OP_SIGN_SIGNATURE_BYTES],
+                  GError         **error)
+{
+  g_return_val_if_fail (key != NULL && signature != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  crypto_sign_detached (signature, NULL, data, len, key->secret_key);
+  /* As in op_sign_data: never hand out a signature nobody can verify. */
+  if (crypto_sign_verify_detached (signature, data, len, key->public_key) != 0)
+    {
+      g_set_error_literal (error, OP_SIGN_ERROR, OP_SIGN_ERROR_CORRUPT_KEY,
+                           _("The signing key made a signature its own public key does not accept; the key is damaged"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+op_sign_key_free (OpSignKey *key)
+{
+  if (key == NULL)
+    return;
+  sodium_free (key->secret_key);
+  g_free (key);
+}
+
 gboolean
 op_sign_verify (const guint8  public_key[OP_SIGN_PUBLIC_KEY_BYTES],
                 const guint8 *data,

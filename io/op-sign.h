@@ -86,6 +86,29 @@ gboolean  op_sign_data             (const guint8   public_key[OP_SIGN_PUBLIC_KEY
                                     guint8         signature[OP_SIGN_SIGNATURE_BYTES],
                                     GError       **error);
 
+/* A signing key opened once, for a caller that must not hold anything
+ * (a database transaction) while the password-based derivation runs: open
+ * it first, then sign inside.  The secret key stays in libsodium's guarded
+ * memory and is wiped by op_sign_key_free. */
+typedef struct _OpSignKey OpSignKey;
+
+/* Opens the sealed key with @password, with op_sign_data's checks and
+ * errors; NULL with @error when it does not open. */
+OpSignKey *op_sign_key_open        (const guint8   public_key[OP_SIGN_PUBLIC_KEY_BYTES],
+                                    const guint8   salt[OP_SIGN_SALT_BYTES],
+                                    GBytes        *sealed,
+                                    const char    *password,
+                                    GError       **error);
+/* Signs @data (detached Ed25519) and checks the signature against the
+ * key's public key, as op_sign_data does. */
+gboolean  op_sign_key_sign         (const OpSignKey *key,
+                                    const guint8   *data,
+                                    gsize           len,
+                                    guint8          signature[OP_SIGN_SIGNATURE_BYTES],
+                                    GError        **error);
+void      op_sign_key_free         (OpSignKey     *key);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpSignKey, op_sign_key_free)
+
 /* TRUE when @signature is @public_key's signature of exactly @data;
  * otherwise OP_SIGN_ERROR_BAD_SIGNATURE. */
 gboolean  op_sign_verify           (const guint8   public_key[OP_SIGN_PUBLIC_KEY_BYTES],

@@ -24,9 +24,11 @@
  *
  * Order of work in approve: the password is checked first, outside any
  * transaction (a wrong one is recorded and throttled even though nothing
- * else happens); then one IMMEDIATE transaction re-reads the signer's role
- * and the case state, signs, records and moves the case, so two people
- * approving and requesting changes at once cannot both succeed.
+ * else happens), and the signing key opened, also outside (its Argon2id
+ * derivation must not hold the database's write lock); then one IMMEDIATE
+ * transaction re-reads the signer's role and key and the case state,
+ * signs, records and moves the case, so two people approving and
+ * requesting changes at once cannot both succeed.
  */
 #include "config.h"
 
@@ -319,6 +321,7 @@ op_store_approve (OpStore     *self,
   g_autoptr(GBytes) plan = NULL;
   g_autoptr(GBytes) statement = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(OpSignKey) key = NULL;
   g_autofree char *object = NULL;
   g_autofree char *detail = NULL;
   const char *why = NULL;
@@ -348,6 +351,22 @@ op_store_approve (OpStore     *self,
   if (!key_parts (signer, error))
     return NULL;
 
+  /* The key is opened before the transaction begins: its Argon2id
+   * derivation takes a tenth of a second or more, and the database's write
+   * lock should not wait for it (the outbox worker commits between its
+   * requests to the practice system).  recheck_signer_locked then makes
+   * sure, inside the transaction, that this is still the signer's key. */
+  key = op_sign_key_open (g_bytes_get_data (signer->public_key, NULL), g_bytes_get_data (signer->key_salt, NULL),
+                          signer->secret_key, password, &local_error);
+  if (key == NULL)
+    {
+      /* The password was right a moment ago, so a key that does not open
+       * is a damaged key, not a typo. */
+      g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_CORRUPT,
+                   _("The signing key of %s is damaged; nothing was approved: %s"), login, local_error->message);
+      return NULL;
+    }
+
   if (!op__store_begin (self, error))
     return NULL;
 
@@ -374,11 +393,9 @@ op_store_approve (OpStore     *self,
   a->fingerprint = g_strdup (fp);
 
   statement = build_statement (a, plan);
-  if (!op_sign_data (a->public_key, g_bytes_get_data (fresh->key_salt, NULL), fresh->secret_key, password,
-                     g_bytes_get_data (statement, NULL), g_bytes_get_size (statement), a->signature, &local_error))
+  if (!op_sign_key_sign (key, g_bytes_get_data (statement, NULL), g_bytes_get_size (statement), a->signature,
+                         &local_error))
     {
-      /* The password was right a moment ago, so a key that does not open
-       * is a damaged key, not a typo. */
       g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_CORRUPT,
                    _("The signing key of %s is damaged; nothing was approved: %s"), login, local_error->message);
       goto rollback;

@@ -81,6 +81,69 @@ test_pms_cli (void)
   g_clear_pointer (&root, json_node_unref);
   test_cli_run_clear (&r);
 
+  /* Open Dental treatment plans: a switch of its own, shown. */
+  test_cli_run (&r, "--db", db, "pms", "set", "North office", "--treatment-plan", "maybe", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--treatment-plan: say yes or no"));
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "set", "North office", "--treatment-plan", "yes", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "North office", NULL);
+  g_assert_nonnull (strstr (r.out, "one per approval"));
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "North office", "--json", NULL);
+  root = test_cli_parse_json (r.out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "treatment_plan"));
+  g_clear_pointer (&root, json_node_unref);
+  test_cli_run_clear (&r);
+
+  /* A FHIR bearer token: checked, kept in the key file, never printed. */
+  test_cli_run (&r, "--db", db, "pms", "set", "FHIR office", "--connector", "fhir", "--url",
+                "http://127.0.0.1:8103/fhir/R4", "--bearer-token", "has space", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "--bearer-token:"));
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "FHIR office", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "set", "FHIR office", "--connector", "fhir", "--url",
+                "http://127.0.0.1:8103/fhir/R4", "--bearer-token", "tok-sekrit.3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "sekrit"));
+  test_cli_run_clear (&r);
+  {
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (keys, &text, NULL, NULL));
+    g_assert_nonnull (text ? strstr (text, "bearer-token=tok-sekrit.3") : NULL);
+  }
+  test_cli_run (&r, "--db", db, "pms", "show", "FHIR office", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "bearer token"));
+  g_assert_null (strstr (r.out, "sekrit"));
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "FHIR office", "--json", NULL);
+  g_assert_null (strstr (r.out, "sekrit"));
+  root = test_cli_parse_json (r.out);
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "bearer_token_set"));
+  else
+    g_test_fail_printf ("pms show --json printed “%s”", r.out);
+  g_clear_pointer (&root, json_node_unref);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "set", "FHIR office", "--bearer-token", "", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  test_cli_run_clear (&r);
+  test_cli_run (&r, "--db", db, "pms", "show", "FHIR office", "--json", NULL);
+  root = test_cli_parse_json (r.out);
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (root), "bearer_token_set"));
+  g_clear_pointer (&root, json_node_unref);
+  test_cli_run_clear (&r);
+
   /* Fees. */
   test_cli_run (&r, "--db", db, "pms", "fee", "Main office", "D8040", "lots", NULL);
   g_assert_cmpint (r.status, ==, 2);

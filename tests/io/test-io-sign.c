@@ -151,6 +151,25 @@ test_key_round_trip (void)
   g_assert_false (op_sign_data (pk, salt, sealed, "not the password at all", data, len, sig2, &error));
   g_assert_error (error, OP_SIGN_ERROR, OP_SIGN_ERROR_CORRUPT_KEY);
   g_clear_error (&error);
+
+  /* Opened once and then used (as op_store_approve does, so that the
+   * derivation runs outside its transaction): the same signature. */
+  {
+    g_autoptr(OpSignKey) key = op_sign_key_open (pk, salt, sealed, PASSWORD, &error);
+    guint8 sig3[OP_SIGN_SIGNATURE_BYTES] = { 0 };
+
+    g_assert_no_error (error);
+    g_assert_nonnull (key);
+    if (key != NULL)
+      {
+        g_assert_true (op_sign_key_sign (key, data, len, sig3, &error));
+        g_assert_no_error (error);
+        g_assert_cmpmem (sig, sizeof sig, sig3, sizeof sig3);
+      }
+    g_assert_null (op_sign_key_open (pk, salt, sealed, "not the password at all", &error));
+    g_assert_error (error, OP_SIGN_ERROR, OP_SIGN_ERROR_CORRUPT_KEY);
+    g_clear_error (&error);
+  }
 }
 
 static void

@@ -88,6 +88,7 @@ typedef struct {
   GSubprocess *process;
   guint        port;
   char        *base;    /* http://127.0.0.1:PORT */
+  const char  *bearer;  /* the FHIR server's token, sent by pms_admin; or NULL */
 } PmsServer;
 
 static inline void
@@ -153,6 +154,9 @@ pms_server_start (PmsServer   *s,
       return FALSE;
     }
   s->base = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  for (guint i = 0; args != NULL && args[i] != NULL && args[i + 1] != NULL; i++)
+    if (strcmp (args[i], "--bearer-token") == 0)
+      s->bearer = args[i + 1];
   return TRUE;
 }
 
@@ -176,6 +180,12 @@ pms_admin (PmsServer  *s,
 
       soup_message_set_request_body_from_bytes (msg, "application/json", b);
     }
+  if (s->bearer != NULL)
+    {
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", s->bearer);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
   answer = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
   if (answer == NULL)
@@ -194,6 +204,8 @@ pms_admin (PmsServer  *s,
 /* The Open Dental test server's keys. */
 #define OD_DEV  "dk-123"
 #define OD_CUST "ck-456"
+/* The FHIR test server's bearer token. */
+#define FHIR_TOKEN "fhir-tok_3.9~x+y/z="
 
 /* A Patient on the FHIR test server, its chart number as an MR identifier. */
 static inline void

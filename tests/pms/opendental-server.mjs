@@ -11,6 +11,18 @@
 //                         field, an unknown procCode, a PatNum or ProvNum
 //                         that does not exist, or any ProcStatus but "TP"
 //   GET  /procedurelogs?PatNum=
+//   POST /treatplans      201 with a TreatPlanNum (an Inactive plan, as Open
+//                         Dental makes them); 400 for a PatNum that does not
+//                         exist, a Heading or Note that is not text, or a
+//                         TPType other than Insurance or Discount
+//   GET  /treatplans?PatNum=
+//   POST /treatplanattaches  201 with a TreatPlanAttachNum; 400 unless
+//                         TreatPlanNum and ProcNum exist and belong to the
+//                         same patient, or for a Priority that is not a
+//                         number; 404 for a TreatPlanNum that does not exist
+//   GET  /treatplanattaches?TreatPlanNum=
+// Nothing here refuses a second identical plan or attach, as nothing in
+// Open Dental does: a client that posts twice is seen posting twice.
 // Every API request must carry "Authorization: ODFHIR {dev}/{cust}" with the
 // keys given on the command line (401 with a reason otherwise).
 //
@@ -18,6 +30,7 @@
 //   POST /__admin/seed     {patients:[...], providers:[...], codes:[...]}
 //   POST /__admin/faults   {rate, seed, kinds, slowMs} (see faults.mjs)
 //   GET  /__admin/procedurelogs   every stored procedure
+//   GET  /__admin/treatplans      {treatplans, treatplanattaches}
 //   GET  /__admin/stats           requests and faults injected
 import http from 'node:http';
 
@@ -38,6 +51,10 @@ const state = {
   codes: new Set(['D8010', 'D8020', 'D8030', 'D8040', 'D8070', 'D8080', 'D8090', 'D8660', 'D8670', 'D8680']),
   procedurelogs: [],
   nextProcNum: 1000,
+  treatplans: [],
+  nextTreatPlanNum: 500,
+  treatplanattaches: [],
+  nextTreatPlanAttachNum: 7000,
 };
 const faults = new Faults();
 
@@ -92,6 +109,60 @@ function postProcedure (body) {
   return [201, proc];
 }
 
+function parseBody (body) {
+  try {
+    const b = JSON.parse(body);
+    return b !== null && typeof b === 'object' && !Array.isArray(b) ? b : null;
+  } catch {
+    return null;
+  }
+}
+
+function postTreatPlan (body) {
+  const b = parseBody(body);
+  if (b === null) return [400, { message: 'The body is not a JSON object' }];
+  if (!isInt(b.PatNum)) return [400, { message: 'PatNum is required and must be a number' }];
+  if (!state.patients.some((p) => p.PatNum === b.PatNum)) return [400, { message: `PatNum ${b.PatNum} is invalid: no such patient` }];
+  if (b.Heading !== undefined && typeof b.Heading !== 'string') return [400, { message: 'Heading must be text' }];
+  if (b.Note !== undefined && typeof b.Note !== 'string') return [400, { message: 'Note must be text' }];
+  if (b.TPType !== undefined && b.TPType !== 'Insurance' && b.TPType !== 'Discount') {
+    return [400, { message: `TPType must be Insurance or Discount, got ${b.TPType}` }];
+  }
+  const plan = {
+    TreatPlanNum: state.nextTreatPlanNum++,
+    PatNum: b.PatNum,
+    DateTP: '0001-01-01',
+    Heading: b.Heading ?? 'Inactive Treatment Plan',
+    Note: b.Note ?? '',
+    TPStatus: 'Inactive',
+    TPType: b.TPType ?? 'Insurance',
+  };
+  state.treatplans.push(plan);
+  return [201, plan];
+}
+
+function postTreatPlanAttach (body) {
+  const b = parseBody(body);
+  if (b === null) return [400, { message: 'The body is not a JSON object' }];
+  if (!isInt(b.TreatPlanNum)) return [400, { message: 'TreatPlanNum is required and must be a number' }];
+  if (!isInt(b.ProcNum)) return [400, { message: 'ProcNum is required and must be a number' }];
+  if (b.Priority !== undefined && !(Number.isInteger(b.Priority) && b.Priority >= 0)) return [400, { message: 'Priority is invalid' }];
+  const plan = state.treatplans.find((t) => t.TreatPlanNum === b.TreatPlanNum);
+  if (!plan) return [404, { message: `TreatPlanNum ${b.TreatPlanNum} not found` }];
+  const proc = state.procedurelogs.find((p) => p.ProcNum === b.ProcNum);
+  if (!proc) return [400, { message: `ProcNum ${b.ProcNum} is invalid: no such procedure` }];
+  if (proc.PatNum !== plan.PatNum) return [400, { message: `ProcNum ${b.ProcNum} is for another patient than TreatPlanNum ${b.TreatPlanNum}` }];
+  const attach = {
+    TreatPlanAttachNum: state.nextTreatPlanAttachNum++,
+    TreatPlanNum: b.TreatPlanNum,
+    ProcNum: b.ProcNum,
+    Priority: b.Priority ?? 0,
+    priority: '',
+  };
+  state.treatplanattaches.push(attach);
+  return [201, attach];
+}
+
 async function admin (req, res, url) {
   if (req.method === 'POST' && url.pathname === '/__admin/seed') {
     const b = JSON.parse(await readBody(req));
@@ -105,6 +176,9 @@ async function admin (req, res, url) {
     return json(res, 200, { ok: true });
   }
   if (req.method === 'GET' && url.pathname === '/__admin/procedurelogs') return json(res, 200, state.procedurelogs);
+  if (req.method === 'GET' && url.pathname === '/__admin/treatplans') {
+    return json(res, 200, { treatplans: state.treatplans, treatplanattaches: state.treatplanattaches });
+  }
   if (req.method === 'GET' && url.pathname === '/__admin/stats') return json(res, 200, faults.stats());
   return json(res, 404, { message: `no admin endpoint ${url.pathname}` });
 }
@@ -129,6 +203,19 @@ const server = http.createServer(async (req, res) => {
         const pat = Number(url.searchParams.get('PatNum'));
         if (!isInt(pat)) return [400, { message: 'PatNum is required' }];
         return [200, state.procedurelogs.filter((p) => p.PatNum === pat)];
+      }
+      if (req.method === 'POST' && path === '/treatplans') return postTreatPlan(body);
+      if (req.method === 'GET' && path === '/treatplans') {
+        const pat = url.searchParams.get('PatNum');
+        if (pat !== null && !isInt(Number(pat))) return [400, { message: 'PatNum is invalid' }];
+        return [200, state.treatplans.filter((t) => pat === null || t.PatNum === Number(pat))];
+      }
+      if (req.method === 'POST' && path === '/treatplanattaches') return postTreatPlanAttach(body);
+      if (req.method === 'GET' && path === '/treatplanattaches') {
+        const num = Number(url.searchParams.get('TreatPlanNum'));
+        if (!isInt(num)) return [400, { message: 'TreatPlanNum is required in the URL' }];
+        if (!state.treatplans.some((t) => t.TreatPlanNum === num)) return [404, { message: `TreatPlanNum ${num} not found` }];
+        return [200, state.treatplanattaches.filter((a) => a.TreatPlanNum === num)];
       }
       return [404, { message: `${req.method} ${path} is not an endpoint of this server` }];
     };
