@@ -267,15 +267,14 @@ fit_frame (const OpSegCtx  *ctx,
         }
     }
 
-  /* Mesial: along the arch, towards the midline. */
+  /* Mesial: along the arch, towards the midline.  The side of the
+   * midline comes from the tooth's number, not from the sign of its arc
+   * length: a central incisor's centre lies within a millimetre of s = 0,
+   * and a midline found half a tooth off would turn its mesial axis
+   * round (measured: 41 pointed distally in 6 of 11 phantoms). */
   op__seg_arch_point (ctx, 0.5f * (span->s0 + span->s1), arch_p, tangent);
-  {
-    float centre_s = 0.5f * (span->s0 + span->s1);
-    float sgn = centre_s > 0 ? -1.f : 1.f;   /* towards s = 0 */
-    for (int k = 0; k < 3; k++)
-      mes[k] = sgn * tangent[k];
-    (void) side;
-  }
+  for (int k = 0; k < 3; k++)
+    mes[k] = (side > 0 ? -1.f : 1.f) * tangent[k];
   {
     float d = dot3 (mes, occ);
     for (int k = 0; k < 3; k++)

@@ -299,8 +299,12 @@ run_variant (gboolean upper, guint k, Tally *tally)
   if (seg->upper != upper)
     tally->n_jaw_wrong++;
   for (guint i = 0; i < score.n_teeth; i++)
-    if (score.teeth[i].n_truth > 0 && score.teeth[i].iou < 0.5)
-      wrong++;
+    {
+      if (score.teeth[i].n_truth > 0 && score.teeth[i].iou < 0.5)
+        wrong++;
+      g_test_message ("  %s variant %u tooth %d: IoU %.3f, F1 %.3f", upper ? "upper" : "lower", k,
+                      score.teeth[i].fdi, score.teeth[i].iou, score.teeth[i].f1);
+    }
   if (wrong)
     tally->n_misnumbered++;
   for (guint i = 0; i < ph->n_teeth; i++)
@@ -310,6 +314,9 @@ run_variant (gboolean upper, guint k, Tally *tally)
       if (!pt->has_frame || t == NULL || !t->has_frame)
         continue;
       tally->n_frames++;
+      g_test_message ("  %s variant %u tooth %d: frame off by %.1f (long axis), %.1f (mesial), %.1f (buccal) deg",
+                      upper ? "upper" : "lower", k, pt->fdi, angle_deg (t->frame.occlusal, pt->frame.occlusal),
+                      angle_deg (t->frame.mesial, pt->frame.mesial), angle_deg (t->frame.buccal, pt->frame.buccal));
       if (angle_deg (t->frame.occlusal, pt->frame.occlusal) <= 10.f &&
           angle_deg (t->frame.mesial, pt->frame.mesial) <= 10.f &&
           angle_deg (t->frame.buccal, pt->frame.buccal) <= 10.f)
