@@ -515,6 +515,83 @@ mesial_from_neighbours (OpDentition *dentition)
     }
 }
 
+/* Real teeth stand rotated in the arch by some degrees each, which the
+ * neighbours do not show; an incisor's crown does: its top is the incisal
+ * edge, a line running mesio-distally.  When the top band of the crown is
+ * clearly elongated (its spread along one direction at least
+ * CROWN_ELONGATION times the other), the mesial axis follows it, as long
+ * as that is within CROWN_MAX_TURN_DEG of the axis from the neighbours: a
+ * worn or chipped edge must not turn a tooth round.  The other teeth keep
+ * the axis from their neighbours: a canine has one cusp, molars four or
+ * five, and the premolars' cusp line (tried: buccal to lingual cusp)
+ * moved no premolar frame of the phantoms within 10 degrees. */
+#define CROWN_ELONGATION   3.0
+#define CROWN_EDGE_BAND_MM 1.5f
+#define CROWN_MAX_TURN_DEG 25.f
+
+static void
+mesial_from_crown (OpTooth *tooth)
+{
+  OpToothType type = op_fdi_type (tooth->fdi);
+  OpFrame *fr = &tooth->frame;
+  const OpMesh *c = tooth->crown;
+  float top = -G_MAXFLOAT, mes[3], buc[3];
+  double sxx = 0, syy = 0, sxy = 0, mx = 0, my = 0, n = 0, phi, l1, l2, tr, det;
+
+  if (type != OP_TOOTH_CENTRAL_INCISOR && type != OP_TOOTH_LATERAL_INCISOR)
+    return;
+  for (gsize v = 0; v < c->n_vertices; v++)
+    {
+      float d[3] = { c->positions[3 * v] - fr->origin[0], c->positions[3 * v + 1] - fr->origin[1],
+                     c->positions[3 * v + 2] - fr->origin[2] };
+      top = MAX (top, dot3 (d, fr->occlusal));
+    }
+  for (gsize v = 0; v < c->n_vertices; v++)
+    {
+      float d[3] = { c->positions[3 * v] - fr->origin[0], c->positions[3 * v + 1] - fr->origin[1],
+                     c->positions[3 * v + 2] - fr->origin[2] };
+      if (dot3 (d, fr->occlusal) < top - CROWN_EDGE_BAND_MM)
+        continue;
+      double x = dot3 (d, fr->mesial), y = dot3 (d, fr->buccal);
+      mx += x;
+      my += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+      n++;
+    }
+  if (n < 10)
+    return;
+  mx /= n;
+  my /= n;
+  sxx = sxx / n - mx * mx;
+  syy = syy / n - my * my;
+  sxy = sxy / n - mx * my;
+  tr = sxx + syy;
+  det = sxx * syy - sxy * sxy;
+  l1 = 0.5 * tr + sqrt (MAX (0.0, 0.25 * tr * tr - det));
+  l2 = 0.5 * tr - sqrt (MAX (0.0, 0.25 * tr * tr - det));
+  if (l1 < CROWN_ELONGATION * MAX (l2, 1e-9))
+    return;
+  /* The major axis, at angle phi from the mesial axis towards buccal. */
+  phi = 0.5 * atan2 (2 * sxy, sxx - syy);
+  for (int k = 0; k < 3; k++)
+    mes[k] = (float) (cos (phi) * fr->mesial[k] + sin (phi) * fr->buccal[k]);
+  if (dot3 (mes, fr->mesial) < 0)
+    for (int k = 0; k < 3; k++)
+      mes[k] = -mes[k];
+  normalize3 (mes);
+  if (dot3 (mes, fr->mesial) < cosf (CROWN_MAX_TURN_DEG * (float) G_PI / 180.f))
+    return;
+  cross3 (fr->occlusal, mes, buc);
+  if (dot3 (buc, fr->buccal) < 0)
+    for (int k = 0; k < 3; k++)
+      buc[k] = -buc[k];
+  normalize3 (buc);
+  memcpy (fr->mesial, mes, sizeof mes);
+  memcpy (fr->buccal, buc, sizeof buc);
+}
+
 void
 op__seg_build_teeth (const OpSegCtx  *ctx,
                      const gint32    *labels,
@@ -545,6 +622,8 @@ op__seg_build_teeth (const OpSegCtx  *ctx,
     }
 
   mesial_from_neighbours (dentition);
+  for (guint i = 0; i < dentition->teeth->len; i++)
+    mesial_from_crown (g_ptr_array_index (dentition->teeth, i));
 
   gingiva = extract_part (ctx->mesh, labels, 0, TRUE);
   op_mesh_compute_normals (gingiva);
