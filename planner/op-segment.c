@@ -50,21 +50,32 @@ cancelled (const OpSegCtx *ctx,
   return FALSE;
 }
 
-float
-op_segment_suggest_scale (const OpMesh *mesh)
+/* The diagonal of the positions' bounding box, measured here rather than
+ * read from the mesh's stored bounds, which a caller that rescaled the
+ * positions may not have updated. */
+static float
+diagonal (const OpMesh *mesh)
 {
-  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT }, d;
+  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
 
-  g_return_val_if_fail (mesh != NULL, 1.f);
-  if (mesh->n_vertices == 0)
-    return 1.f;
   for (gsize v = 0; v < mesh->n_vertices; v++)
     for (int k = 0; k < 3; k++)
       {
         lo[k] = MIN (lo[k], mesh->positions[3 * v + k]);
         hi[k] = MAX (hi[k], mesh->positions[3 * v + k]);
       }
-  d = sqrtf ((hi[0] - lo[0]) * (hi[0] - lo[0]) + (hi[1] - lo[1]) * (hi[1] - lo[1]) + (hi[2] - lo[2]) * (hi[2] - lo[2]));
+  return sqrtf ((hi[0] - lo[0]) * (hi[0] - lo[0]) + (hi[1] - lo[1]) * (hi[1] - lo[1]) + (hi[2] - lo[2]) * (hi[2] - lo[2]));
+}
+
+float
+op_segment_suggest_scale (const OpMesh *mesh)
+{
+  float d;
+
+  g_return_val_if_fail (mesh != NULL, 1.f);
+  if (mesh->n_vertices == 0)
+    return 1.f;
+  d = diagonal (mesh);
   /* A dental arch is 40-110 mm across; the same arch in metres is
    * 0.04-0.11.  Nothing dental is 10 cm long in metres or 0.3 mm long in
    * millimetres, so the two ranges cannot be confused. */
@@ -363,10 +374,9 @@ op_segment (const OpMesh           *mesh,
     }
   if (op_segment_suggest_scale (mesh) != 1.f)
     {
-      float c[3];
       g_set_error (error, OP_SEGMENT_ERROR, OP_SEGMENT_ERROR_UNITS,
                    "segmentation: the scan is only %.3g units across; it looks like metres, not millimetres "
-                   "(scale it by 1000 first)", op_mesh_get_extent (mesh, c));
+                   "(scale it by 1000 first)", diagonal (mesh));
       return NULL;
     }
 

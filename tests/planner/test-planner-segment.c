@@ -195,6 +195,17 @@ test_bad_input (void)
         g_assert_cmpfloat (op_segment_suggest_scale (metres), ==, 1000.f);
         g_assert_cmpfloat (op_segment_suggest_scale (ph->mesh), ==, 1.f);
         expect_failure (metres, OP_SEGMENT_ERROR_UNITS, "metres");
+        /* The size in the message is the one measured, in the file's
+         * units, even when the caller left the mesh's stored bounds in
+         * millimetres (as this copy does). */
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(OpSegmentation) none = op_segment (metres, NULL, NULL, &error);
+          g_assert_null (none);
+          g_assert_nonnull (error);
+          if (error)
+            g_assert_nonnull (strstr (error->message, "only 0.1"));
+        }
       }
   }
 }
