@@ -16,6 +16,10 @@
  *     gingiva) over the mesh graph in a shortest-path competition whose
  *     edge costs rise steeply on concave edges, so fronts meet on the
  *     creases: a geodesic watershed that needs no threshold on height.
+ *     A crown well below its neighbours beyond the end of the arch (a
+ *     low third molar) gets seeds of its own, kept only when the region
+ *     they win ends on a crease; the arch curve is then refitted through
+ *     it and the competition run once more.
  *  4. Teeth apart and numbered (op-segment-split.c).  The tooth extent
  *     per millimetre of arch shows each crown as a hump, with valleys at
  *     contacts and empty stretches at gaps.  One dynamic programme over
@@ -201,7 +205,7 @@ gum_seeds (const OpSegCtx *ctx,
  * test of pass 1, which compares each stretch of arch with the highest
  * crown within 8 mm.  Such a crown is still a top of its own: a plateau
  * no more than LOW_PLATEAU_MM below the highest point within
- * LOW_REACH_MM around it.  So is the gingiva behind the last molar, as
+ * LOW_REACH_BINS millimetres around it.  So is the gingiva behind the last molar, as
  * high there as a low crown, so these runs are only candidates: they get
  * their own labels in the competition and are kept as crowns only when
  * the region they win ends on a crease (keep_creased_crowns).
