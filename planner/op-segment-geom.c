@@ -453,18 +453,24 @@ interp_bins (const float *table,
 }
 
 void
-op__seg_fit_arch (OpSegCtx *ctx)
+op__seg_fit_arch (OpSegCtx     *ctx,
+                  const gint32 *mask)
 {
   const float *pos = ctx->mesh->positions;
   GArray *per_bin[OP__ARCH_BINS / 4];
-  float r4[OP__ARCH_BINS / 4];
+  float r4[OP__ARCH_BINS / 4], low_top[OP__ARCH_BINS / 4];
   gboolean valid[OP__ARCH_BINS / 4];
   int mid = OP__ARCH_BINS / 2;
 
+  g_clear_pointer (&ctx->s, g_free);
+  g_clear_pointer (&ctx->rho, g_free);
   /* Radius per 2-degree sector from the crown tops (median: robust to
    * the lingual and buccal cusps and to stray gingiva). */
   for (int b = 0; b < OP__ARCH_BINS / 4; b++)
-    per_bin[b] = g_array_new (FALSE, FALSE, sizeof (float));
+    {
+      per_bin[b] = g_array_new (FALSE, FALSE, sizeof (float));
+      low_top[b] = -G_MAXFLOAT;
+    }
   for (gsize v = 0; v < ctx->nv; v++)
     if (ctx->h[v] > ctx->h_top - 3.f)
       {
@@ -474,6 +480,33 @@ op__seg_fit_arch (OpSegCtx *ctx)
         b = CLAMP ((int) ((th + G_PI) / (2 * G_PI) * (OP__ARCH_BINS / 4)), 0, OP__ARCH_BINS / 4 - 1);
         g_array_append_val (per_bin[b], r);
       }
+  /* Sectors that no crown reaches within 3 mm of the top but a low crown
+   * does (a low third molar beyond the others) take the top of that
+   * crown: otherwise the curve there is the last molar's radius carried
+   * on, and a third molar that follows the arch outwards lies so far off
+   * it that its outer half is taken for gingiva. */
+  if (mask)
+    {
+      for (gsize v = 0; v < ctx->nv; v++)
+        if (mask[v] == OP__SEG_LOW_CROWN)
+          {
+            float th, r;
+            int b;
+            vertex_polar (ctx, &pos[3 * v], &th, &r);
+            b = CLAMP ((int) ((th + G_PI) / (2 * G_PI) * (OP__ARCH_BINS / 4)), 0, OP__ARCH_BINS / 4 - 1);
+            low_top[b] = MAX (low_top[b], ctx->h[v]);
+          }
+      for (gsize v = 0; v < ctx->nv; v++)
+        if (mask[v] == OP__SEG_LOW_CROWN)
+          {
+            float th, r;
+            int b;
+            vertex_polar (ctx, &pos[3 * v], &th, &r);
+            b = CLAMP ((int) ((th + G_PI) / (2 * G_PI) * (OP__ARCH_BINS / 4)), 0, OP__ARCH_BINS / 4 - 1);
+            if (per_bin[b]->len < 3 && ctx->h[v] > low_top[b] - 3.f && ctx->h[v] <= ctx->h_top - 3.f)
+              g_array_append_val (per_bin[b], r);
+          }
+    }
   for (int b = 0; b < OP__ARCH_BINS / 4; b++)
     {
       valid[b] = per_bin[b]->len >= 3;

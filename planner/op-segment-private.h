@@ -32,6 +32,11 @@ normalize3 (float v[3])
 
 #define OP__ARCH_BINS 720   /* half-degree bins around the arch centre */
 
+/* In the crown mask of pass 1: 1 on crowns that stand as high as their
+ * neighbours, OP__SEG_LOW_CROWN on a crown found below them (a low third
+ * molar), which the arch profile measures from its own top. */
+#define OP__SEG_LOW_CROWN 2
+
 typedef struct {
   const OpMesh *mesh;
   gsize         nv;
@@ -67,7 +72,10 @@ void     op__seg_build_graph  (OpSegCtx *ctx);
 void     op__seg_curvature    (OpSegCtx *ctx);
 gboolean op__seg_orient       (OpSegCtx *ctx,
                                GError  **error);
-void     op__seg_fit_arch     (OpSegCtx *ctx);
+/* Fits (or, given the crown mask of pass 1, refits with the low crowns
+ * in it) the arch curve, and sets s and rho of every vertex. */
+void     op__seg_fit_arch     (OpSegCtx     *ctx,
+                               const gint32 *mask);
 float    op__seg_percentile   (const float *values,
                                gsize        n,
                                double       q);

@@ -71,7 +71,10 @@ crown_profile (const OpSegCtx *ctx,
   g_autofree float *area = g_new0 (float, nb);
   g_autofree guint8 *occ = g_new0 (guint8, (gsize) nb * 40);
 
-  /* The profile is the bucco-lingual extent of the crowns at each arch
+  /* Crowns found below their neighbours (OP__SEG_LOW_CROWN in the mask)
+   * stay out of the profile: they join the arch afterwards, at its ends
+   * (see op-segment.c), where they cannot shift the numbers of the others.
+   * The profile is the bucco-lingual extent of the crowns at each arch
    * position (occupied 0.5 mm cells across the arch), not their area:
    * the proximal walls of a crown face along the arch and would make
    * area peak exactly where the teeth meet. */
@@ -82,7 +85,7 @@ crown_profile (const OpSegCtx *ctx,
   for (int b = 0; b < nb; b++)
     top[b] = -G_MAXFLOAT;
   for (gsize v = 0; v < ctx->nv; v++)
-    if (tooth_mask[v] > 0 && ABS (ctx->rho[v]) < 10.f)
+    if (tooth_mask[v] == 1 && ABS (ctx->rho[v]) < 10.f)
       {
         int b = CLAMP ((int) ((ctx->s[v] - smin) / BIN_MM), 0, nb - 1);
         top[b] = MAX (top[b], ctx->h[v]);
@@ -95,7 +98,7 @@ crown_profile (const OpSegCtx *ctx,
           near_top[b] = MAX (near_top[b], top[b + d]);
     }
   for (gsize v = 0; v < ctx->nv; v++)
-    if (tooth_mask[v] > 0 && ctx->kappa[v] > -CREASE_KAPPA_SPLIT && ABS (ctx->rho[v]) < 10.f &&
+    if (tooth_mask[v] == 1 && ctx->kappa[v] > -CREASE_KAPPA_SPLIT && ABS (ctx->rho[v]) < 10.f &&
         ctx->h[v] > near_top[CLAMP ((int) ((ctx->s[v] - smin) / BIN_MM), 0, nb - 1)] - PROFILE_DEPTH)
       {
         int b = CLAMP ((int) ((ctx->s[v] - smin) / BIN_MM), 0, nb - 1);

@@ -16,6 +16,10 @@
  *     gingiva) over the mesh graph in a shortest-path competition whose
  *     edge costs rise steeply on concave edges, so fronts meet on the
  *     creases: a geodesic watershed that needs no threshold on height.
+ *     A crown well below its neighbours beyond the end of the arch (a
+ *     low third molar) gets seeds of its own, kept only when the region
+ *     they win ends on a crease; the arch curve is then refitted through
+ *     it and the competition run once more.
  *  4. Teeth apart and numbered (op-segment-split.c).  The tooth extent
  *     per millimetre of arch shows each crown as a hump, with valleys at
  *     contacts and empty stretches at gaps.  One dynamic programme over
@@ -50,21 +54,32 @@ cancelled (const OpSegCtx *ctx,
   return FALSE;
 }
 
-float
-op_segment_suggest_scale (const OpMesh *mesh)
+/* The diagonal of the positions' bounding box, measured here rather than
+ * read from the mesh's stored bounds, which a caller that rescaled the
+ * positions may not have updated. */
+static float
+diagonal (const OpMesh *mesh)
 {
-  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT }, d;
+  float lo[3] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT }, hi[3] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
 
-  g_return_val_if_fail (mesh != NULL, 1.f);
-  if (mesh->n_vertices == 0)
-    return 1.f;
   for (gsize v = 0; v < mesh->n_vertices; v++)
     for (int k = 0; k < 3; k++)
       {
         lo[k] = MIN (lo[k], mesh->positions[3 * v + k]);
         hi[k] = MAX (hi[k], mesh->positions[3 * v + k]);
       }
-  d = sqrtf ((hi[0] - lo[0]) * (hi[0] - lo[0]) + (hi[1] - lo[1]) * (hi[1] - lo[1]) + (hi[2] - lo[2]) * (hi[2] - lo[2]));
+  return sqrtf ((hi[0] - lo[0]) * (hi[0] - lo[0]) + (hi[1] - lo[1]) * (hi[1] - lo[1]) + (hi[2] - lo[2]) * (hi[2] - lo[2]));
+}
+
+float
+op_segment_suggest_scale (const OpMesh *mesh)
+{
+  float d;
+
+  g_return_val_if_fail (mesh != NULL, 1.f);
+  if (mesh->n_vertices == 0)
+    return 1.f;
+  d = diagonal (mesh);
   /* A dental arch is 40-110 mm across; the same arch in metres is
    * 0.04-0.11.  Nothing dental is 10 cm long in metres or 0.3 mm long in
    * millimetres, so the two ranges cannot be confused. */
@@ -183,6 +198,150 @@ gum_seeds (const OpSegCtx *ctx,
       labels[v] = 0;
 }
 
+/* ---- crowns below the others ------------------------------------------- */
+
+/* A third molar often sits several millimetres below its neighbours (not
+ * fully erupted, or following the curve of Spee), too low for the bump
+ * test of pass 1, which compares each stretch of arch with the highest
+ * crown within 8 mm.  Such a crown is still a top of its own: a plateau
+ * no more than LOW_PLATEAU_MM below the highest point within
+ * LOW_REACH_BINS millimetres around it.  So is the gingiva behind the last molar, as
+ * high there as a low crown, so these runs are only candidates: they get
+ * their own labels in the competition and are kept as crowns only when
+ * the region they win ends on a crease (keep_creased_crowns).
+ * Returns, per 1 mm bin, 0 or the 1-based number of its candidate run. */
+#define LOW_PLATEAU_MM  1.0f
+#define LOW_REACH_BINS  2
+#define LOW_FLOOR_MM    9.f
+
+static int *
+low_crown_runs (const OpSegCtx *ctx,
+                const float    *top,
+                const gboolean *bump,
+                int             nb)
+{
+  int *run = g_new0 (int, nb), n_runs = 0, first = nb, last = -1;
+
+  /* Only beyond the last crown that passed the bump test at either end:
+   * inside the arch, a crown lower than its neighbours is still reached
+   * from theirs, and a low stretch there is more often the gingiva of a
+   * gap than a tooth. */
+  for (int b = 0; b < nb; b++)
+    if (bump[b])
+      {
+        first = MIN (first, b);
+        last = b;
+      }
+  for (int b = 0; b < nb; b++)
+    {
+      float around = -G_MAXFLOAT;
+      if ((b >= first && b <= last) || top[b] <= ctx->h_top - LOW_FLOOR_MM)
+        continue;
+      for (int d = -LOW_REACH_BINS; d <= LOW_REACH_BINS; d++)
+        if (b + d >= 0 && b + d < nb)
+          around = MAX (around, top[b + d]);
+      if (top[b] > around - LOW_PLATEAU_MM)
+        run[b] = b > 0 && run[b - 1] > 0 ? run[b - 1] : ++n_runs;
+    }
+  return run;
+}
+
+/* Keeps the candidate regions (labels >= 2 in @labels after growing)
+ * whose border with the gingiva runs along a concave crease, as a crown's
+ * gum line does, and that are the size of a crown; they get label
+ * OP__SEG_LOW_CROWN.  The others, smooth gingiva that only won a share of
+ * the surface because a seed sat on it, become 0.  Measured on the
+ * phantoms: the border of a low third molar has a mean curvature of
+ * -0.01 to -1.1 /mm, that of gingiva behind the last molar +0.03 to
+ * +0.23 /mm; the few concave gingival regions (in the gaps of missing
+ * teeth, between two crowns' creases) cover less than a crown.
+ * Returns TRUE when a low crown was kept. */
+#define LOW_BORDER_KAPPA  (-0.005f)
+#define LOW_MIN_AREA_MM2  25.f
+
+static gboolean
+keep_creased_crowns (const OpSegCtx *ctx,
+                     gint32         *labels)
+{
+  gint32 n_labels = 0;
+  g_autofree guint *n_border = NULL;
+  g_autofree double *ksum = NULL;
+  g_autofree double *area = NULL;
+  gboolean kept = FALSE;
+
+  for (gsize v = 0; v < ctx->nv; v++)
+    n_labels = MAX (n_labels, labels[v] + 1);
+  if (n_labels <= 2)
+    return FALSE;
+  n_border = g_new0 (guint, n_labels);
+  ksum = g_new0 (double, n_labels);
+  area = g_new0 (double, n_labels);
+  for (gsize v = 0; v < ctx->nv; v++)
+    {
+      gint32 l = labels[v];
+      if (l < 2)
+        continue;
+      area[l] += ctx->varea[v];
+      for (guint32 e = ctx->adj_start[v]; e < ctx->adj_start[v + 1]; e++)
+        if (labels[ctx->adj[e]] == 0)
+          {
+            n_border[l]++;
+            ksum[l] += MIN (ctx->kappa[v], ctx->kappa[ctx->adj[e]]);
+            break;
+          }
+    }
+  for (gsize v = 0; v < ctx->nv; v++)
+    if (labels[v] >= 2)
+      {
+        gint32 l = labels[v];
+        labels[v] = n_border[l] > 0 && ksum[l] < LOW_BORDER_KAPPA * n_border[l] && area[l] >= LOW_MIN_AREA_MM2
+                      ? OP__SEG_LOW_CROWN : 0;
+        kept |= labels[v] == OP__SEG_LOW_CROWN;
+      }
+  return kept;
+}
+
+/* A low crown beyond the last tooth of a side, when that tooth is a
+ * second molar, is that side's third molar: it gets a span of its own at
+ * the end of the arch.  Done after the numbering, so that a low crown can
+ * only add a tooth and never shift the numbers of the others. */
+#define LOW_MIN_SPAN_MM 4.f
+
+static void
+add_low_third_molars (const OpSegCtx *ctx,
+                      const gint32   *mask,
+                      OpSegArch      *arch)
+{
+  for (int end = 0; end < 2 && arch->n_spans > 0; end++)
+    {
+      const OpSegSpan *last = end ? &arch->spans[arch->n_spans - 1] : &arch->spans[0];
+      float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+      OpSegSpan sp;
+
+      if (op_fdi_type (last->fdi) != 7)
+        continue;
+      for (gsize v = 0; v < ctx->nv; v++)
+        if (mask[v] == OP__SEG_LOW_CROWN && (end ? ctx->s[v] > last->s1 - 1.f : ctx->s[v] < last->s0 + 1.f))
+          {
+            lo = MIN (lo, ctx->s[v]);
+            hi = MAX (hi, ctx->s[v]);
+          }
+      if (hi - lo < LOW_MIN_SPAN_MM)
+        continue;
+      /* A low crown is less certain than one the profile cut out. */
+      sp = (OpSegSpan) { last->fdi + 1, end ? MAX (lo, last->s1) : lo, end ? hi : MIN (hi, last->s0), 0.5f };
+      arch->spans = g_renew (OpSegSpan, arch->spans, arch->n_spans + 1);
+      if (end)
+        arch->spans[arch->n_spans] = sp;
+      else
+        {
+          memmove (&arch->spans[1], &arch->spans[0], arch->n_spans * sizeof (OpSegSpan));
+          arch->spans[0] = sp;
+        }
+      arch->n_spans++;
+    }
+}
+
 /* ---- the whole pipeline ------------------------------------------------ */
 
 OpSegmentation *
@@ -219,10 +378,9 @@ op_segment (const OpMesh           *mesh,
     }
   if (op_segment_suggest_scale (mesh) != 1.f)
     {
-      float c[3];
       g_set_error (error, OP_SEGMENT_ERROR, OP_SEGMENT_ERROR_UNITS,
                    "segmentation: the scan is only %.3g units across; it looks like metres, not millimetres "
-                   "(scale it by 1000 first)", op_mesh_get_extent (mesh, c));
+                   "(scale it by 1000 first)", diagonal (mesh));
       return NULL;
     }
 
@@ -234,17 +392,23 @@ op_segment (const OpMesh           *mesh,
   if (!op__seg_orient (&ctx, error) || cancelled (&ctx, error))
     goto fail;
   op__seg_curvature (&ctx);
-  op__seg_fit_arch (&ctx);
+  op__seg_fit_arch (&ctx, NULL);
   if (cancelled (&ctx, error))
     goto fail;
 
   /* Pass 1: teeth against gingiva, with one seed set for all crowns:
    * the vertices within a millimetre of the local top along the arch. */
   mask = g_new (gint32, ctx.nv);
+  /* A second round runs when a low crown was found: with the arch curve
+   * refitted through it, the low crown's outer side is no longer taken
+   * for far-off gingiva and the crown is won whole. */
+  for (int round = 0; round < 2; round++)
   {
     int nb;
     g_autofree float *top = NULL;
 
+    smin = G_MAXFLOAT;
+    smax = -G_MAXFLOAT;
     for (gsize v = 0; v < ctx.nv; v++)
       if (ABS (ctx.rho[v]) < 5.f && ctx.h[v] > ctx.h_top - GUM_SEED_DEPTH)
         {
@@ -280,17 +444,25 @@ op_segment (const OpMesh           *mesh,
               around = MAX (around, top[b + d]);
           bump[b] = top[b] > around - 2.5f && top[b] > ctx.h_top - 9.f;
         }
+      g_autofree int *low = low_crown_runs (&ctx, top, bump, nb);
       for (gsize v = 0; v < ctx.nv; v++)
         {
           int b = (int) (ctx.s[v] - smin);
           mask[v] = -1;
-          if (ABS (ctx.rho[v]) < 4.f && ctx.s[v] >= smin && ctx.s[v] <= smax && bump[b] &&
-              ctx.h[v] > top[b] - 1.f)
-            mask[v] = 1;
+          if (ABS (ctx.rho[v]) < 4.f && ctx.s[v] >= smin && ctx.s[v] <= smax && ctx.h[v] > top[b] - 1.f)
+            {
+              if (bump[b])
+                mask[v] = 1;
+              else if (low[b] > 0)
+                mask[v] = 1 + low[b];
+            }
         }
     }
     gum_seeds (&ctx, mask);
     grow_labels (&ctx, mask);
+    if (!keep_creased_crowns (&ctx, mask))
+      break;
+    op__seg_fit_arch (&ctx, mask);
   }
   if (cancelled (&ctx, error))
     goto fail;
@@ -339,6 +511,8 @@ op_segment (const OpMesh           *mesh,
                      g_strdup_printf ("%d tooth-like part%s fit no place in the permanent dentition and were left as "
                                       "gingiva; primary or supernumerary teeth need checking.",
                                       arch->n_extra, arch->n_extra == 1 ? "" : "s"));
+
+  add_low_third_molars (&ctx, mask, arch);
 
   /* Pass 2: one seed set per tooth, the top of the middle of its span,
    * competing with each other and with the gingiva. */
