@@ -12,14 +12,10 @@
  * logged or audited; `pms show` says only whether each is set.  A FHIR
  * server's bearer token is the same kind of secret and lives there too.
  *
- * The Open Dental treatment-plan switch is not a secret, but it is in the
- * same file, in the location's section, because the store's schema cannot
- * take a new column yet: migrations must run 1, 2, 3... with no gap
- * (op-store.c), and the number set aside for this one (009) follows two
- * that are not written yet.  When they are, the switch moves to a column of
- * pms_settings in migration 009 and this file goes back to holding only
- * secrets.  It is read when a plan is approved, into the outbox payload, so
- * a change later never alters what an approval posts.
+ * The Open Dental treatment-plan switch is a setting like the others, in
+ * pms_settings (migration 009).  It is read when a plan is approved, into
+ * the outbox payload, so a change later never alters what an approval
+ * posts.
  */
 #include "config.h"
 
@@ -308,6 +304,8 @@ op_outbox_set_settings (OpStore                  *self,
     SET_INT ("retention", in->retention ? 1 : 0);
   if (in->timeout_s != -1)
     SET_INT ("timeout_s", in->timeout_s);
+  if (in->treatment_plan != OP_PMS_SWITCH_KEEP)
+    SET_INT ("treatment_plan", in->treatment_plan == OP_PMS_SWITCH_ON ? 1 : 0);
 #undef SET_TEXT
 #undef SET_INT
 
@@ -325,8 +323,7 @@ op_outbox_set_settings (OpStore                  *self,
   /* The key file is written inside the transaction's span: if it fails,
    * the settings roll back; if the commit then fails, the keys are set for
    * settings that will be typed again, which is harmless. */
-  if (in->developer_key != NULL || in->customer_key != NULL || in->bearer_token != NULL ||
-      in->treatment_plan != OP_PMS_SWITCH_KEEP)
+  if (in->developer_key != NULL || in->customer_key != NULL || in->bearer_token != NULL)
     {
       keys = op__outbox_load_keys (self, error);
       if (keys == NULL)
@@ -339,8 +336,6 @@ op_outbox_set_settings (OpStore                  *self,
         g_key_file_set_string (keys, location, "bearer-token", in->bearer_token);
       else if (in->bearer_token != NULL)
         g_key_file_remove_key (keys, location, "bearer-token", NULL);
-      if (in->treatment_plan != OP_PMS_SWITCH_KEEP)
-        g_key_file_set_boolean (keys, location, "treatment-plan", in->treatment_plan == OP_PMS_SWITCH_ON);
       if (!save_keys (self, keys, error))
         goto rollback;
     }
@@ -366,7 +361,7 @@ op_outbox_get_config (OpStore     *self,
 
   locker = g_mutex_locker_new (&self->lock);
   stmt = op__store_prepare (self,
-                            "SELECT s.connector, s.url, s.folder, s.clinic_num, s.retention, s.timeout_s "
+                            "SELECT s.connector, s.url, s.folder, s.clinic_num, s.retention, s.timeout_s, s.treatment_plan "
                             "FROM pms_settings s JOIN locations l ON l.id = s.location_id WHERE l.name = ?",
                             error);
   if (stmt == NULL)
@@ -383,6 +378,7 @@ op_outbox_get_config (OpStore     *self,
       config->clinic_num = sqlite3_column_int64 (stmt, 3);
       config->retention = sqlite3_column_int (stmt, 4) != 0;
       config->timeout_s = (guint) sqlite3_column_int (stmt, 5);
+      config->treatment_plan = sqlite3_column_int (stmt, 6) != 0;
     }
   else if (rc == SQLITE_DONE)
     g_set_error (error, OP_STORE_ERROR, OP_STORE_ERROR_NOT_FOUND,
@@ -400,7 +396,6 @@ op_outbox_get_config (OpStore     *self,
   config->developer_key = g_key_file_get_string (keys, location, "developer-key", NULL);
   config->customer_key = g_key_file_get_string (keys, location, "customer-key", NULL);
   config->bearer_token = g_key_file_get_string (keys, location, "bearer-token", NULL);
-  config->treatment_plan = g_key_file_get_boolean (keys, location, "treatment-plan", NULL);
   return g_steal_pointer (&config);
 }
 

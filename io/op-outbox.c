@@ -389,29 +389,26 @@ location_retention_locked (OpStore *self,
   return retention;
 }
 
-/* Whether the location files Open Dental posts in a treatment plan (the
- * switch in the key file; see op-outbox-settings.c).  A key file that
- * cannot be read means no plan: the procedures themselves still post, and
- * a settings problem there shows when the worker reads the keys. */
+/* Whether the location files Open Dental posts in a treatment plan (its
+ * pms_settings, migration 009). */
 static gboolean
 location_treatment_plan (OpStore    *self,
                          const char *location)
 {
-  g_autoptr(GKeyFile) keys = op__outbox_load_keys (self, NULL);
-  g_autofree char *connector = NULL;
   sqlite3_stmt *stmt;
+  gboolean on = FALSE;
 
-  if (keys == NULL || location == NULL || !g_key_file_get_boolean (keys, location, "treatment-plan", NULL))
+  if (location == NULL)
     return FALSE;
-  stmt = op__store_prepare (self, "SELECT s.connector FROM pms_settings s JOIN locations l ON l.id = s.location_id "
-                                  "WHERE l.name = ?", NULL);
+  stmt = op__store_prepare (self, "SELECT s.connector = 'opendental' AND s.treatment_plan = 1 FROM pms_settings s "
+                                  "JOIN locations l ON l.id = s.location_id WHERE l.name = ?", NULL);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, location, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    connector = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    on = sqlite3_column_int (stmt, 0) != 0;
   sqlite3_finalize (stmt);
-  return g_strcmp0 (connector, "opendental") == 0;
+  return on;
 }
 
 /* Decides the procedures (planner/op-procedure) from the plan's teeth and
