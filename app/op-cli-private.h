@@ -70,7 +70,8 @@ gboolean  op_cli_segment_edit   (OpCliGlobals  *globals,
                                  int            argc,
                                  char         **argv,
                                  GError       **error);
-/* A positive case number from @text. */
+/* A positive case number from @text (NULL when the argument is missing);
+ * every command that names a case parses it here. */
 gboolean  op_cli_parse_case_id  (const char    *text,
                                  gint64        *out,
                                  GError       **error);

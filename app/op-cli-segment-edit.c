@@ -23,11 +23,11 @@ op_cli_parse_case_id (const char  *text,
                       GError     **error)
 {
   char *end = NULL;
-  gint64 id = g_ascii_strtoll (text, &end, 10);
+  gint64 id = text ? g_ascii_strtoll (text, &end, 10) : 0;
 
-  if (end == text || *end != '\0' || id <= 0)
+  if (text == NULL || end == text || *end != '\0' || id <= 0)
     {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), text);
+      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), text ? text : "");
       return FALSE;
     }
   *out = id;
