@@ -148,23 +148,6 @@ test_refused (void)
   op_test_settle (200);
 }
 
-static void
-approve (void)
-{
-  GtkWidget *dialog = op_window_open_approval_dialog (fixture.window, TRUE);
-
-  g_assert_nonnull (dialog);
-  if (dialog == NULL)
-    return;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), OP_TEST_PROVIDER_PASSWORD, NULL);
-  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
-  if (dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_test_settle (300);
-}
-
 /* Approved: the upper arch's stages 0-2 with trim lines, and a manifest
  * whose files are all on disk. */
 static void
@@ -177,7 +160,7 @@ test_export (void)
   OpProductionDialog *dialog;
   const char *toast;
 
-  approve ();
+  op_test_approve (fixture.window, OP_TEST_PROVIDER_PASSWORD);
   dialog = open_dialog ();
   if (dialog == NULL)
     return;

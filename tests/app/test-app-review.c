@@ -291,19 +291,9 @@ test_approve (void)
   g_autoptr(OpCaseSummary) summary = NULL;
   g_autoptr(OpApproval) approval = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *dialog;
 
-  dialog = op_window_open_approval_dialog (fixture.window, TRUE);
-  g_assert_nonnull (dialog);
-  if (dialog == NULL)
+  if (!op_test_approve (fixture.window, OP_TEST_PROVIDER_PASSWORD))
     return;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), OP_TEST_PROVIDER_PASSWORD, NULL);
-  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
-  if (dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_test_settle (300);
 
   summary = op_store_get_case (store, fixture.case_id, &error);
   g_assert_no_error (error);

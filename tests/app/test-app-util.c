@@ -316,3 +316,26 @@ op_test_show_page (gpointer    page,
   if (stack != NULL)
     adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), name);
 }
+
+/* Approves the plan shown in @window for production through the window's
+ * approval dialog, signed with @password, as the provider would, and
+ * waits for the dialog to finish; FALSE (and the test failed) when the
+ * window opened no dialog. */
+gboolean
+op_test_approve (OpWindow   *window,
+                 const char *password)
+{
+  GtkWidget *dialog = op_window_open_approval_dialog (window, TRUE);
+
+  g_assert_nonnull (dialog);
+  if (dialog == NULL)
+    return FALSE;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), password, NULL);
+  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
+  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  op_test_settle (300);
+  return TRUE;
+}

@@ -73,5 +73,7 @@ gint64   op_test_open_demo             (OpApplication *app,
                                         OpWindow      *window);
 void     op_test_show_page             (gpointer       page,
                                         const char    *name);
+gboolean op_test_approve               (OpWindow      *window,
+                                        const char    *password);
 
 G_END_DECLS
