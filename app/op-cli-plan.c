@@ -257,9 +257,7 @@ plan_export (OpCliGlobals *globals, int argc, char **argv, GError **error)
       g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("plan export: name a case and --out FILE"));
       return FALSE;
     }
-  if (!op_cli_parse_case_id (argv[1], &case_id, error))
-    return FALSE;
-  store = op_cli_open_store (globals, error);
+  store = op_cli_open_case (globals, argv[1], &case_id, error);
   if (store == NULL)
     return FALSE;
   bytes = op_store_get_plan (store, case_id, version, NULL, error);
@@ -446,9 +444,7 @@ op_cli_plan_check (OpCliGlobals  *globals,
       g_autoptr(OpStore) store = NULL;
       gint64 case_id;
 
-      if (!op_cli_parse_case_id (case_text, &case_id, error))
-        return FALSE;
-      store = op_cli_open_store (globals, error);
+      store = op_cli_open_case (globals, case_text, &case_id, error);
       if (store == NULL)
         return FALSE;
       dentition = op_store_load_teeth (store, case_id, NULL, globals->cancellable, error);

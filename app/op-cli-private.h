@@ -75,6 +75,12 @@ gboolean  op_cli_segment_edit   (OpCliGlobals  *globals,
 gboolean  op_cli_parse_case_id  (const char    *text,
                                  gint64        *out,
                                  GError       **error);
+/* The store, for a command on the case numbered @case_text (its number
+ * in @out_case_id); NULL with @error set when either fails. */
+OpStore  *op_cli_open_case      (OpCliGlobals  *globals,
+                                 const char    *case_text,
+                                 gint64        *out_case_id,
+                                 GError       **error);
 /* The scan of case @case_id named by @which: its number, or "upper" or
  * "lower" for the first scan of that jaw. */
 OpScanRecord *op_cli_find_scan  (OpStore       *store,

@@ -34,6 +34,17 @@ op_cli_parse_case_id (const char  *text,
   return TRUE;
 }
 
+OpStore *
+op_cli_open_case (OpCliGlobals  *globals,
+                  const char    *case_text,
+                  gint64        *out_case_id,
+                  GError       **error)
+{
+  if (!op_cli_parse_case_id (case_text, out_case_id, error))
+    return NULL;
+  return op_cli_open_store (globals, error);
+}
+
 OpScanRecord *
 op_cli_find_scan (OpStore     *store,
                   gint64       case_id,
@@ -139,9 +150,7 @@ op_cli_segment_versions (OpCliGlobals  *globals,
       g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("segment versions: give CASE and SCAN"));
       return FALSE;
     }
-  if (!op_cli_parse_case_id (argv[1], &case_id, error))
-    return FALSE;
-  store = op_cli_open_store (globals, error);
+  store = op_cli_open_case (globals, argv[1], &case_id, error);
   if (store == NULL)
     return FALSE;
   scan = op_cli_find_scan (store, case_id, argv[2], error);
@@ -301,10 +310,7 @@ op_cli_segment_edit (OpCliGlobals  *globals,
                            _("segment edit: give exactly one of --reassign, --merge, --split, --paint, --erase, --restore"));
       return FALSE;
     }
-  if (!op_cli_parse_case_id (argv[1], &case_id, error))
-    return FALSE;
-
-  store = op_cli_open_store (globals, error);
+  store = op_cli_open_case (globals, argv[1], &case_id, error);
   if (store == NULL)
     return FALSE;
   scan = op_cli_find_scan (store, case_id, argv[2], error);
