@@ -77,6 +77,22 @@ op_cli_find_scan (OpStore     *store,
   return NULL;
 }
 
+/* The store and the scan named by a command's CASE and SCAN arguments
+ * (@argv[1] and @argv[2]); NULL with @error set when any of them fails,
+ * *@out_store then set or NULL for the caller to free either way. */
+static OpScanRecord *
+open_case_scan (OpCliGlobals  *globals,
+                char         **argv,
+                OpStore      **out_store,
+                gint64        *out_case_id,
+                GError       **error)
+{
+  *out_store = op_cli_open_case (globals, argv[1], out_case_id, error);
+  if (*out_store == NULL)
+    return NULL;
+  return op_cli_find_scan (*out_store, *out_case_id, argv[2], error);
+}
+
 static const char *
 source_label (OpSegmentationSource source)
 {
@@ -150,10 +166,7 @@ op_cli_segment_versions (OpCliGlobals  *globals,
       g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("segment versions: give CASE and SCAN"));
       return FALSE;
     }
-  store = op_cli_open_case (globals, argv[1], &case_id, error);
-  if (store == NULL)
-    return FALSE;
-  scan = op_cli_find_scan (store, case_id, argv[2], error);
+  scan = open_case_scan (globals, argv, &store, &case_id, error);
   if (scan == NULL)
     return FALSE;
   list = op_store_list_segmentations (store, scan->id, error);
@@ -310,10 +323,7 @@ op_cli_segment_edit (OpCliGlobals  *globals,
                            _("segment edit: give exactly one of --reassign, --merge, --split, --paint, --erase, --restore"));
       return FALSE;
     }
-  store = op_cli_open_case (globals, argv[1], &case_id, error);
-  if (store == NULL)
-    return FALSE;
-  scan = op_cli_find_scan (store, case_id, argv[2], error);
+  scan = open_case_scan (globals, argv, &store, &case_id, error);
   if (scan == NULL)
     return FALSE;
   base = op_store_get_segmentation (store, scan->id, from_version, &n, &base_rec, error);
