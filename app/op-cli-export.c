@@ -69,7 +69,6 @@ op_cli_export (OpCliGlobals  *globals,
   g_autoptr(OpExportsCase) loaded = NULL;
   const char *paths[3];
   gint64 case_id;
-  char *end = NULL;
   GOptionEntry entries[] = {
     { "html", 0, 0, G_OPTION_ARG_FILENAME, &html, N_("Write the patient simulation (one HTML file)"), N_("FILE") },
     { "video", 0, 0, G_OPTION_ARG_FILENAME, &video, N_("Write the simulation as a WebM video"), N_("FILE") },
@@ -108,12 +107,8 @@ op_cli_export (OpCliGlobals  *globals,
                            _("export: name one case and at least one of --html FILE, --video FILE, --pdf FILE, --production DIR"));
       return FALSE;
     }
-  case_id = g_ascii_strtoll (argv[1], &end, 10);
-  if (end == argv[1] || *end != '\0' || case_id <= 0)
-    {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), argv[1]);
-      return FALSE;
-    }
+  if (!op_cli_parse_case_id (argv[1], &case_id, error))
+    return FALSE;
   if (paper_name && !op_paper_from_string (paper_name, &paper))
     {
       g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("--paper: “%s” is not a4 or letter"), paper_name);

@@ -118,20 +118,6 @@ op_cli_case_import_teeth (OpCliGlobals  *globals,
   return TRUE;
 }
 
-static gboolean
-parse_case_id (const char *text, gint64 *out, GError **error)
-{
-  char *end = NULL;
-
-  *out = text ? g_ascii_strtoll (text, &end, 10) : 0;
-  if (text == NULL || end == text || *end != '\0' || *out <= 0)
-    {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), text ? text : "");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static guint
 arch_stages (const OpPlan *plan, gboolean upper)
 {
@@ -271,9 +257,7 @@ plan_export (OpCliGlobals *globals, int argc, char **argv, GError **error)
       g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("plan export: name a case and --out FILE"));
       return FALSE;
     }
-  if (!parse_case_id (argv[1], &case_id, error))
-    return FALSE;
-  store = op_cli_open_store (globals, error);
+  store = op_cli_open_case (globals, argv[1], &case_id, error);
   if (store == NULL)
     return FALSE;
   bytes = op_store_get_plan (store, case_id, version, NULL, error);
@@ -337,7 +321,7 @@ op_cli_plan (OpCliGlobals  *globals,
                            _("plan: name one case (or use “plan export CASE --out FILE”)"));
       return FALSE;
     }
-  if (!parse_case_id (argv[1], &case_id, error))
+  if (!op_cli_parse_case_id (argv[1], &case_id, error))
     return FALSE;
 
   /* Usage errors, whichever parser finds them, so the exit code is 2. */
@@ -460,9 +444,7 @@ op_cli_plan_check (OpCliGlobals  *globals,
       g_autoptr(OpStore) store = NULL;
       gint64 case_id;
 
-      if (!parse_case_id (case_text, &case_id, error))
-        return FALSE;
-      store = op_cli_open_store (globals, error);
+      store = op_cli_open_case (globals, case_text, &case_id, error);
       if (store == NULL)
         return FALSE;
       dentition = op_store_load_teeth (store, case_id, NULL, globals->cancellable, error);

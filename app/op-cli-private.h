@@ -70,9 +70,16 @@ gboolean  op_cli_segment_edit   (OpCliGlobals  *globals,
                                  int            argc,
                                  char         **argv,
                                  GError       **error);
-/* A positive case number from @text. */
+/* A positive case number from @text (NULL when the argument is missing);
+ * every command that names a case parses it here. */
 gboolean  op_cli_parse_case_id  (const char    *text,
                                  gint64        *out,
+                                 GError       **error);
+/* The store, for a command on the case numbered @case_text (its number
+ * in @out_case_id); NULL with @error set when either fails. */
+OpStore  *op_cli_open_case      (OpCliGlobals  *globals,
+                                 const char    *case_text,
+                                 gint64        *out_case_id,
                                  GError       **error);
 /* The scan of case @case_id named by @which: its number, or "upper" or
  * "lower" for the first scan of that jaw. */

@@ -60,15 +60,10 @@ op_cli_export_production (OpCliGlobals  *globals,
   g_autoptr(OpProductionResult) res = NULL;
   OpProductionOptions o;
   gint64 case_id;
-  char *end = NULL;
 
   op_production_options_init (&o);
-  case_id = g_ascii_strtoll (case_text, &end, 10);
-  if (end == case_text || *end != '\0' || case_id <= 0)
-    {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), case_text);
-      return FALSE;
-    }
+  if (!op_cli_parse_case_id (case_text, &case_id, error))
+    return FALSE;
   if (arch == NULL || g_strcmp0 (arch, "both") == 0)
     ;
   else if (g_strcmp0 (arch, "upper") == 0)

@@ -23,15 +23,26 @@ op_cli_parse_case_id (const char  *text,
                       GError     **error)
 {
   char *end = NULL;
-  gint64 id = g_ascii_strtoll (text, &end, 10);
+  gint64 id = text ? g_ascii_strtoll (text, &end, 10) : 0;
 
-  if (end == text || *end != '\0' || id <= 0)
+  if (text == NULL || end == text || *end != '\0' || id <= 0)
     {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), text);
+      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("“%s” is not a case number"), text ? text : "");
       return FALSE;
     }
   *out = id;
   return TRUE;
+}
+
+OpStore *
+op_cli_open_case (OpCliGlobals  *globals,
+                  const char    *case_text,
+                  gint64        *out_case_id,
+                  GError       **error)
+{
+  if (!op_cli_parse_case_id (case_text, out_case_id, error))
+    return NULL;
+  return op_cli_open_store (globals, error);
 }
 
 OpScanRecord *
@@ -64,6 +75,22 @@ op_cli_find_scan (OpStore     *store,
   g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_FAILED, _("case %" G_GINT64_FORMAT " has no %s scan %s"),
                case_id, by_jaw ? which : "", by_jaw ? "" : which);
   return NULL;
+}
+
+/* The store and the scan named by a command's CASE and SCAN arguments
+ * (@argv[1] and @argv[2]); NULL with @error set when any of them fails,
+ * *@out_store then set or NULL for the caller to free either way. */
+static OpScanRecord *
+open_case_scan (OpCliGlobals  *globals,
+                char         **argv,
+                OpStore      **out_store,
+                gint64        *out_case_id,
+                GError       **error)
+{
+  *out_store = op_cli_open_case (globals, argv[1], out_case_id, error);
+  if (*out_store == NULL)
+    return NULL;
+  return op_cli_find_scan (*out_store, *out_case_id, argv[2], error);
 }
 
 static const char *
@@ -139,12 +166,7 @@ op_cli_segment_versions (OpCliGlobals  *globals,
       g_set_error_literal (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE, _("segment versions: give CASE and SCAN"));
       return FALSE;
     }
-  if (!op_cli_parse_case_id (argv[1], &case_id, error))
-    return FALSE;
-  store = op_cli_open_store (globals, error);
-  if (store == NULL)
-    return FALSE;
-  scan = op_cli_find_scan (store, case_id, argv[2], error);
+  scan = open_case_scan (globals, argv, &store, &case_id, error);
   if (scan == NULL)
     return FALSE;
   list = op_store_list_segmentations (store, scan->id, error);
@@ -301,13 +323,7 @@ op_cli_segment_edit (OpCliGlobals  *globals,
                            _("segment edit: give exactly one of --reassign, --merge, --split, --paint, --erase, --restore"));
       return FALSE;
     }
-  if (!op_cli_parse_case_id (argv[1], &case_id, error))
-    return FALSE;
-
-  store = op_cli_open_store (globals, error);
-  if (store == NULL)
-    return FALSE;
-  scan = op_cli_find_scan (store, case_id, argv[2], error);
+  scan = open_case_scan (globals, argv, &store, &case_id, error);
   if (scan == NULL)
     return FALSE;
   base = op_store_get_segmentation (store, scan->id, from_version, &n, &base_rec, error);

@@ -152,10 +152,6 @@ void  op__review_scene_place_labels (OpReviewView *self,
 void  op__review_scene_fill_legend  (OpReviewView *self);
 OpReviewTooth *op__review_find_tooth (OpReviewView *self,
                                       int           fdi);
-gboolean op__review_project     (OpReviewView *self,
-                                 const float   world[3],
-                                 double       *out_x,
-                                 double       *out_y);
 /* The tooth's crown centre at the stage shown. */
 gboolean op__review_tooth_centre (OpReviewView *self,
                                   int           fdi,

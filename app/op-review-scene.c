@@ -503,32 +503,6 @@ op__review_scene_update (OpReviewView *self)
   op__review_scene_place_labels (self, TRUE);
 }
 
-gboolean
-op__review_project (OpReviewView *self,
-                    const float   world[3],
-                    double       *out_x,
-                    double       *out_y)
-{
-  const OpCamera *camera = op_viewer_get_camera (self->viewer);
-  int w = gtk_widget_get_width (GTK_WIDGET (self->viewer));
-  int h = gtk_widget_get_height (GTK_WIDGET (self->viewer));
-  float view[16], proj[16], p[4] = { world[0], world[1], world[2], 1.f }, v[4], c[4];
-
-  if (w <= 0 || h <= 0)
-    return FALSE;
-  op_camera_get_view_matrix (camera, view);
-  op_camera_get_projection_matrix (camera, (float) w / (float) h, proj);
-  for (int r = 0; r < 4; r++)
-    v[r] = view[r] * p[0] + view[4 + r] * p[1] + view[8 + r] * p[2] + view[12 + r] * p[3];
-  for (int r = 0; r < 4; r++)
-    c[r] = proj[r] * v[0] + proj[4 + r] * v[1] + proj[8 + r] * v[2] + proj[12 + r] * v[3];
-  if (c[3] <= 1e-6f)
-    return FALSE;
-  *out_x = (c[0] / c[3] * 0.5 + 0.5) * w;
-  *out_y = (0.5 - c[1] / c[3] * 0.5) * h;
-  return *out_x >= 0 && *out_y >= 0 && *out_x < w && *out_y < h;
-}
-
 void
 op__review_scene_place_labels (OpReviewView *self,
                                gboolean      force)
@@ -559,7 +533,7 @@ op__review_scene_place_labels (OpReviewView *self,
         continue;
       for (int d = 0; d < 3; d++)
         mid[d] = 0.5f * (a[d] + b[d]);
-      if (!op__review_project (self, mid, &x, &y))
+      if (!op_viewer_project (self->viewer, mid, &x, &y))
         {
           gtk_widget_set_visible (mk->label, FALSE);
           continue;

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "op-app-settings.h"
 #include "op-plan-json.h"
 #include "op-review-private.h"
 
@@ -595,25 +596,11 @@ op_review_view_init (OpReviewView *self)
   self->redo = g_ptr_array_new_with_free_func ((GDestroyNotify) op_plan_request_free);
   self->edits = op_plan_request_new ();
   self->editable = TRUE;
-  self->numbering = OP_NUMBERING_FDI;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  {
-    g_autoptr(GSettingsSchema) schema = NULL;
-    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-
-    /* The location's numbering, when the schema is installed (it is not
-     * in every test). */
-    if (source && (schema = g_settings_schema_source_lookup (source, "org.orthoplan.Orthoplan", TRUE)) != NULL &&
-        g_settings_schema_has_key (schema, "numbering"))
-      {
-        g_autoptr(GSettings) settings = g_settings_new ("org.orthoplan.Orthoplan");
-        g_autofree char *n = g_settings_get_string (settings, "numbering");
-
-        op_numbering_from_string (n, &self->numbering);
-      }
-  }
+  /* The location's numbering. */
+  self->numbering = op_app_settings_get_numbering ();
 
   op__review_editor_init (self);
   g_signal_connect (self->timeline, "notify::stage", G_CALLBACK (on_stage_changed), self);
@@ -853,7 +840,7 @@ op_review_view_project_tooth (OpReviewView *self,
 
   g_return_val_if_fail (OP_IS_REVIEW_VIEW (self), FALSE);
 
-  return op__review_tooth_centre (self, fdi, c) && op__review_project (self, c, out_x, out_y);
+  return op__review_tooth_centre (self, fdi, c) && op_viewer_project (self->viewer, c, out_x, out_y);
 }
 
 OpViewer *

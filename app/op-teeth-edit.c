@@ -8,32 +8,61 @@
 
 #include "op-teeth-view-private.h"
 
+/* Shows the labels after an edit, an undo or a redo: the error of an
+ * earlier attempt no longer applies. */
+static void
+show_edit (OpTeethView *self)
+{
+  g_clear_pointer (&self->last_error, g_free);
+  op__teeth_view_rebuild_scene (self);
+  op__teeth_view_sync (self);
+}
+
+/* Pushes @change (NULL when the edit failed) onto the edits and shows it,
+ * with @selected as the selected tooth; FALSE when there was nothing to
+ * push or the edits refused it, which leaves the selection as it was. */
+static gboolean
+push_change (OpTeethView *self,
+             OpSegChange *change,
+             int          selected)
+{
+  if (change == NULL || !op_seg_edits_push (self->edits, change))
+    return FALSE;
+  self->selected = selected;
+  show_edit (self);
+  return TRUE;
+}
+
+/* The labels as they are now, for an edit of the selected tooth, with
+ * their count in @n; NULL with @error set when no tooth is selected. */
+static const gint32 *
+selected_labels (OpTeethView *self,
+                 gsize       *n,
+                 GError     **error)
+{
+  if (self->edits == NULL || self->selected == 0)
+    {
+      g_set_error_literal (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT, _("Select a tooth first"));
+      return NULL;
+    }
+  return op_seg_edits_get_labels (self->edits, n);
+}
+
 gboolean
 op_teeth_view_reassign (OpTeethView *self,
                         int          to,
                         GError     **error)
 {
-  OpSegChange *change;
   gsize n;
   const gint32 *labels;
 
   g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->edits == NULL || self->selected == 0)
-    {
-      g_set_error_literal (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT, _("Select a tooth first"));
-      return FALSE;
-    }
-  labels = op_seg_edits_get_labels (self->edits, &n);
-  change = op_seg_reassign (labels, n, op_seg_edits_is_upper (self->edits), self->selected, to, error);
-  if (change == NULL || !op_seg_edits_push (self->edits, change))
+  if ((labels = selected_labels (self, &n, error)) == NULL)
     return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  self->selected = to;
-  op__teeth_view_rebuild_scene (self);
-  op__teeth_view_sync (self);
-  return TRUE;
+  return push_change (self, op_seg_reassign (labels, n, op_seg_edits_is_upper (self->edits), self->selected, to,
+                                             error), to);
 }
 
 gboolean
@@ -41,27 +70,16 @@ op_teeth_view_merge (OpTeethView *self,
                      int          into,
                      GError     **error)
 {
-  OpSegChange *change;
   gsize n;
   const gint32 *labels;
 
   g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->edits == NULL || self->selected == 0)
-    {
-      g_set_error_literal (error, OP_SEG_EDIT_ERROR, OP_SEG_EDIT_ERROR_ABSENT, _("Select a tooth first"));
-      return FALSE;
-    }
-  labels = op_seg_edits_get_labels (self->edits, &n);
-  change = op_seg_merge (labels, n, op_seg_edits_is_upper (self->edits), into, self->selected, error);
-  if (change == NULL || !op_seg_edits_push (self->edits, change))
+  if ((labels = selected_labels (self, &n, error)) == NULL)
     return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  self->selected = into;
-  op__teeth_view_rebuild_scene (self);
-  op__teeth_view_sync (self);
-  return TRUE;
+  return push_change (self, op_seg_merge (labels, n, op_seg_edits_is_upper (self->edits), into, self->selected,
+                                          error), into);
 }
 
 /* After undo or redo the selected number may no longer exist: follow the
@@ -82,40 +100,38 @@ follow_selection (OpTeethView       *self,
       }
 }
 
-gboolean
-op_teeth_view_undo (OpTeethView *self)
+/* Undoes (@forward FALSE) or redoes the last change, following the
+ * selected tooth through it. */
+static gboolean
+step_history (OpTeethView *self,
+              gboolean     forward)
 {
   const OpSegChange *change;
 
-  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
-
-  if (self->edits == NULL || (change = op_seg_edits_peek_undo (self->edits)) == NULL)
+  if (self->edits == NULL)
     return FALSE;
-  follow_selection (self, change, FALSE);
-  if (!op_seg_edits_undo (self->edits))
+  change = forward ? op_seg_edits_peek_redo (self->edits) : op_seg_edits_peek_undo (self->edits);
+  if (change == NULL)
     return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  op__teeth_view_rebuild_scene (self);
-  op__teeth_view_sync (self);
+  follow_selection (self, change, forward);
+  if (!(forward ? op_seg_edits_redo (self->edits) : op_seg_edits_undo (self->edits)))
+    return FALSE;
+  show_edit (self);
   return TRUE;
+}
+
+gboolean
+op_teeth_view_undo (OpTeethView *self)
+{
+  g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
+  return step_history (self, FALSE);
 }
 
 gboolean
 op_teeth_view_redo (OpTeethView *self)
 {
-  const OpSegChange *change;
-
   g_return_val_if_fail (OP_IS_TEETH_VIEW (self), FALSE);
-
-  if (self->edits == NULL || (change = op_seg_edits_peek_redo (self->edits)) == NULL)
-    return FALSE;
-  follow_selection (self, change, TRUE);
-  if (!op_seg_edits_redo (self->edits))
-    return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  op__teeth_view_rebuild_scene (self);
-  op__teeth_view_sync (self);
-  return TRUE;
+  return step_history (self, TRUE);
 }
 
 guint
@@ -277,18 +293,6 @@ ray_at (OpTeethView *self,
   return TRUE;
 }
 
-static gboolean
-push_change (OpTeethView *self,
-             OpSegChange *change)
-{
-  if (change == NULL || !op_seg_edits_push (self->edits, change))
-    return FALSE;
-  g_clear_pointer (&self->last_error, g_free);
-  op__teeth_view_rebuild_scene (self);
-  op__teeth_view_sync (self);
-  return TRUE;
-}
-
 gboolean
 op_teeth_view_click (OpTeethView *self,
                      double       x,
@@ -349,7 +353,7 @@ op_teeth_view_click (OpTeethView *self,
       change = op_seg_split_seeds (self->mesh, self->adjacency, labels, upper, self->selected, self->split_seed,
                                    seed, new_label, error);
       self->split_seed = G_MAXUINT32;
-      if (!push_change (self, change))
+      if (!push_change (self, change, self->selected))
         {
           op__teeth_view_sync (self);
           return FALSE;
@@ -368,6 +372,7 @@ op_teeth_view_click (OpTeethView *self,
       .spare_other_teeth = self->tool == OP_TEETH_TOOL_PAINT,
     };
 
-    return push_change (self, op_seg_paint (self->mesh, self->adjacency, labels, upper, &brush, error));
+    return push_change (self, op_seg_paint (self->mesh, self->adjacency, labels, upper, &brush, error),
+                        self->selected);
   }
 }

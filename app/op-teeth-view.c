@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "op-app-settings.h"
 #include "op-fdi.h"
 #include "op-mesh-io.h"
 #include "op-teeth-view-private.h"
@@ -54,32 +55,6 @@ format_tooth (OpTeethView *self,
   return op_fdi_format (fdi, self->numbering);
 }
 
-static gboolean
-project (OpTeethView *self,
-         const float  world[3],
-         double      *out_x,
-         double      *out_y)
-{
-  const OpCamera *camera = op_viewer_get_camera (self->viewer);
-  int w = gtk_widget_get_width (GTK_WIDGET (self->viewer));
-  int h = gtk_widget_get_height (GTK_WIDGET (self->viewer));
-  float view[16], proj[16], e[4], c[4];
-
-  if (w <= 0 || h <= 0)
-    return FALSE;
-  op_camera_get_view_matrix (camera, view);
-  op_camera_get_projection_matrix (camera, (float) w / (float) h, proj);
-  for (int r = 0; r < 4; r++)
-    e[r] = view[r] * world[0] + view[4 + r] * world[1] + view[8 + r] * world[2] + view[12 + r];
-  for (int r = 0; r < 4; r++)
-    c[r] = proj[r] * e[0] + proj[4 + r] * e[1] + proj[8 + r] * e[2] + proj[12 + r] * e[3];
-  if (c[3] <= 1e-6f)
-    return FALSE;
-  *out_x = (c[0] / c[3] * 0.5 + 0.5) * w;
-  *out_y = (0.5 - c[1] / c[3] * 0.5) * h;
-  return *out_x >= 0 && *out_y >= 0 && *out_x < w && *out_y < h;
-}
-
 /* Puts each tooth's number over its crown, when the camera or the size
  * changed since the last time (or @force). */
 static void
@@ -103,7 +78,7 @@ place_labels (OpTeethView *self,
 
       if (th->label == NULL)
         continue;
-      if (!project (self, th->centre, &x, &y))
+      if (!op_viewer_project (self->viewer, th->centre, &x, &y))
         {
           gtk_widget_set_visible (th->label, FALSE);
           continue;
@@ -757,25 +732,11 @@ op_teeth_view_init (OpTeethView *self)
   GtkGesture *click;
 
   self->handles = g_array_new (FALSE, TRUE, sizeof (ToothHandle));
-  self->numbering = OP_NUMBERING_FDI;
   self->split_seed = G_MAXUINT32;
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  {
-    g_autoptr(GSettingsSchema) schema = NULL;
-    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-
-    /* The location's numbering, when the schema is installed (it is not
-     * in every test), as on the Plan page. */
-    if (source && (schema = g_settings_schema_source_lookup (source, "org.orthoplan.Orthoplan", TRUE)) != NULL &&
-        g_settings_schema_has_key (schema, "numbering"))
-      {
-        g_autoptr(GSettings) settings = g_settings_new ("org.orthoplan.Orthoplan");
-        g_autofree char *n = g_settings_get_string (settings, "numbering");
-
-        op_numbering_from_string (n, &self->numbering);
-      }
-  }
+  /* The location's numbering, as on the Plan page. */
+  self->numbering = op_app_settings_get_numbering ();
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);

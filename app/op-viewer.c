@@ -665,6 +665,34 @@ op_viewer_get_camera (OpViewer *self)
   return &self->camera;
 }
 
+gboolean
+op_viewer_project (OpViewer    *self,
+                   const float  world[3],
+                   double      *out_x,
+                   double      *out_y)
+{
+  int w, h;
+  float view[16], proj[16], e[4], c[4];
+
+  g_return_val_if_fail (OP_IS_VIEWER (self), FALSE);
+
+  w = gtk_widget_get_width (GTK_WIDGET (self));
+  h = gtk_widget_get_height (GTK_WIDGET (self));
+  if (w <= 0 || h <= 0)
+    return FALSE;
+  op_camera_get_view_matrix (&self->camera, view);
+  op_camera_get_projection_matrix (&self->camera, (float) w / (float) h, proj);
+  for (int r = 0; r < 4; r++)
+    e[r] = view[r] * world[0] + view[4 + r] * world[1] + view[8 + r] * world[2] + view[12 + r];
+  for (int r = 0; r < 4; r++)
+    c[r] = proj[r] * e[0] + proj[4 + r] * e[1] + proj[8 + r] * e[2] + proj[12 + r] * e[3];
+  if (c[3] <= 1e-6f)
+    return FALSE;
+  *out_x = (c[0] / c[3] * 0.5 + 0.5) * w;
+  *out_y = (0.5 - c[1] / c[3] * 0.5) * h;
+  return *out_x >= 0 && *out_y >= 0 && *out_x < w && *out_y < h;
+}
+
 void
 op_viewer_set_view (OpViewer *self,
                     OpView    view)

@@ -61,6 +61,13 @@ guint       op_viewer_pick              (OpViewer    *self,
                                          double       y);
 /* The camera as it is now; valid until the next call into the viewer. */
 const OpCamera *op_viewer_get_camera    (OpViewer    *self);
+/* Where the world point @world (mm) is drawn with the camera as it is
+ * now, in widget coordinates; FALSE when it is behind the camera, outside
+ * the widget, or the widget has no size yet. */
+gboolean    op_viewer_project           (OpViewer    *self,
+                                         const float  world[3],
+                                         double      *out_x,
+                                         double      *out_y);
 
 /* Turns the camera to a standard view and frames the visible meshes. */
 void        op_viewer_set_view          (OpViewer   *self,

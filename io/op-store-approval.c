@@ -205,30 +205,6 @@ get_case_state_locked (OpStore      *self,
   return ok;
 }
 
-static gboolean
-set_case_state_locked (OpStore     *self,
-                       gint64       case_id,
-                       OpCaseState  to,
-                       const char  *now,
-                       GError     **error)
-{
-  sqlite3_stmt *stmt = op__store_prepare (self, "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, op_case_state_to_string (to), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, case_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      op__store_set_sql_error (self->db, error, _("Changing the case state failed"));
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  sqlite3_finalize (stmt);
-  return TRUE;
-}
-
 /* Records a refused attempt in its own transaction, so the log shows who
  * tried what even though nothing changed. */
 static void
@@ -435,7 +411,7 @@ op_store_approve (OpStore     *self,
   sqlite3_finalize (stmt);
   a->id = sqlite3_last_insert_rowid (self->db);
 
-  if (!set_case_state_locked (self, case_id, OP_CASE_STATE_APPROVED, a->signed_at, error))
+  if (!op__store_set_case_status_locked (self, case_id, OP_CASE_STATE_APPROVED, a->signed_at, error))
     goto rollback;
 
   /* The post to the practice system is queued in this same transaction
@@ -557,7 +533,7 @@ op_store_request_changes (OpStore     *self,
     }
   sqlite3_finalize (stmt);
 
-  if (!set_case_state_locked (self, case_id, OP_CASE_STATE_CHANGES_REQUESTED, now, error))
+  if (!op__store_set_case_status_locked (self, case_id, OP_CASE_STATE_CHANGES_REQUESTED, now, error))
     goto rollback;
 
   object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);

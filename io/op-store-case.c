@@ -906,6 +906,48 @@ op_store_get_scan_bytes (OpStore  *self,
 /* Workflow. */
 
 gboolean
+op__store_set_case_status_locked (OpStore     *self,
+                                  gint64       case_id,
+                                  OpCaseState  to,
+                                  const char  *now,
+                                  GError     **error)
+{
+  sqlite3_stmt *stmt = op__store_prepare (self, "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op_case_state_to_string (to), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, case_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      op__store_set_sql_error (self->db, error, _("Changing the case state failed"));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+gboolean
+op__store_step_case_state_locked (OpStore     *self,
+                                  gint64       case_id,
+                                  OpCaseState  from,
+                                  OpCaseState  to,
+                                  const char  *how,
+                                  const char  *now,
+                                  GError     **error)
+{
+  g_autofree char *object = NULL, *detail = NULL;
+
+  if (!op__store_set_case_status_locked (self, case_id, to, now, error))
+    return FALSE;
+  object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
+  detail = g_strdup_printf ("%s -> %s %s", op_case_state_to_string (from), op_case_state_to_string (to), how);
+  return op__store_audit_locked (self, "case.state", object, detail, error);
+}
+
+gboolean
 op_store_set_case_state (OpStore      *self,
                          gint64        case_id,
                          OpRole        role,
@@ -914,9 +956,7 @@ op_store_set_case_state (OpStore      *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *now = NULL;
-  g_autofree char *object = NULL;
-  g_autofree char *detail = NULL;
-  sqlite3_stmt *stmt;
+  g_autofree char *how = NULL;
   OpCaseState from;
   const char *why = NULL;
 
@@ -943,24 +983,8 @@ op_store_set_case_state (OpStore      *self,
     }
 
   now = op__store_now ();
-  stmt = op__store_prepare (self, "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", error);
-  if (stmt == NULL)
-    goto rollback;
-  sqlite3_bind_text (stmt, 1, op_case_state_to_string (to), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, case_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      op__store_set_sql_error (self->db, error, _("Changing the case state failed"));
-      sqlite3_finalize (stmt);
-      goto rollback;
-    }
-  sqlite3_finalize (stmt);
-
-  object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
-  detail = g_strdup_printf ("%s -> %s as %s", op_case_state_to_string (from),
-                            op_case_state_to_string (to), op_role_to_string (role));
-  if (!op__store_audit_locked (self, "case.state", object, detail, error))
+  how = g_strdup_printf ("as %s", op_role_to_string (role));
+  if (!op__store_step_case_state_locked (self, case_id, from, to, how, now, error))
     goto rollback;
 
   return op__store_commit (self, error);

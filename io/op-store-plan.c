@@ -286,26 +286,9 @@ step_state_locked (OpStore      *self,
                    const char   *now,
                    GError      **error)
 {
-  g_autofree char *object = NULL, *detail = NULL;
-  sqlite3_stmt *stmt;
+  g_autofree char *how = g_strdup_printf ("by plan v%d", version);
 
-  stmt = op__store_prepare (self, "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, op_case_state_to_string (to), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, case_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      op__store_set_sql_error (self->db, error, _("Changing the case state failed"));
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  sqlite3_finalize (stmt);
-  object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
-  detail = g_strdup_printf ("%s -> %s by plan v%d", op_case_state_to_string (from), op_case_state_to_string (to),
-                            version);
-  return op__store_audit_locked (self, "case.state", object, detail, error);
+  return op__store_step_case_state_locked (self, case_id, from, to, how, now, error);
 }
 
 /* A stored plan makes a case "planned" where the state machine leads

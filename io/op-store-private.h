@@ -85,6 +85,25 @@ gboolean  op__store_audit_locked    (OpStore     *self,
                                      const char  *detail,
                                      GError     **error);
 
+/* Writes @to as case @case_id's state, changed at @now, inside the
+ * caller's transaction; whether the step is allowed, and its audit row,
+ * are the caller's.  FALSE with @error set on failure. */
+gboolean  op__store_set_case_status_locked (OpStore     *self,
+                                            gint64       case_id,
+                                            OpCaseState  to,
+                                            const char  *now,
+                                            GError     **error);
+/* The same, audited as "case.state" with the detail "FROM -> TO @how"
+ * ("by plan v2", "as provider"): one state step inside the caller's
+ * transaction, for the writes that move a case on as they store. */
+gboolean  op__store_step_case_state_locked (OpStore     *self,
+                                            gint64       case_id,
+                                            OpCaseState  from,
+                                            OpCaseState  to,
+                                            const char  *how,
+                                            const char  *now,
+                                            GError     **error);
+
 /* The hash of one audit row in its canonical form (lowercase hex). */
 char     *op__store_audit_hash      (const char  *prev_hash,
                                      gint64       seq,

@@ -140,26 +140,10 @@ step_to_segmented_locked (OpStore     *self,
                           const char  *now,
                           GError     **error)
 {
-  g_autofree char *object = NULL, *detail = NULL;
-  sqlite3_stmt *stmt;
+  g_autofree char *how = g_strdup_printf ("by segmentation v%d", version);
 
-  stmt = op__store_prepare (self, "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, op_case_state_to_string (OP_CASE_STATE_SEGMENTED), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, case_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      op__store_set_sql_error (self->db, error, _("Changing the case state failed"));
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  sqlite3_finalize (stmt);
-  object = g_strdup_printf ("case:%" G_GINT64_FORMAT, case_id);
-  detail = g_strdup_printf ("%s -> %s by segmentation v%d", op_case_state_to_string (OP_CASE_STATE_SUBMITTED),
-                            op_case_state_to_string (OP_CASE_STATE_SEGMENTED), version);
-  return op__store_audit_locked (self, "case.state", object, detail, error);
+  return op__store_step_case_state_locked (self, case_id, OP_CASE_STATE_SUBMITTED, OP_CASE_STATE_SEGMENTED,
+                                           how, now, error);
 }
 
 int

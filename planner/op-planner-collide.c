@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "op-hash-private.h"
+
 /* A re-plan after an edit measures mostly the same pairs in the same
  * poses as the plan before it: the teeth the edit does not touch keep
  * their schedules, stage 0 is the same in every plan, and each round of
@@ -111,13 +113,8 @@ op__planner_setup_key (const OpDentition *d, const OpSetupOptions *o)
 static guint
 memo_hash (gconstpointer key)
 {
-  const guint8 *b = key;
-  guint32 h = 2166136261u;
-
-  /* FNV-1a over the key's bytes; MemoKey has no padding. */
-  for (gsize i = 0; i < sizeof (MemoKey); i++)
-    h = (h ^ b[i]) * 16777619u;
-  return h;
+  /* MemoKey has no padding. */
+  return op__hash_bytes (key, sizeof (MemoKey));
 }
 
 static gboolean

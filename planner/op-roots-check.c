@@ -19,6 +19,7 @@
 
 #include "op-bvh.h"
 #include "op-collide.h"
+#include "op-hash-private.h"
 #include "op-linalg.h"
 
 /* Root surface samples per tooth for the bone check. */
@@ -95,12 +96,7 @@ struct _OpRootSet {
 static guint
 memo_hash (gconstpointer key)
 {
-  const guint8 *b = key;
-  guint32 h = 2166136261u;
-
-  for (gsize i = 0; i < sizeof (MemoKey); i++)
-    h = (h ^ b[i]) * 16777619u;
-  return h;
+  return op__hash_bytes (key, sizeof (MemoKey));
 }
 
 static gboolean

@@ -247,6 +247,23 @@ op__seg_check_present (const gint32 *labels,
   return TRUE;
 }
 
+/* The change that gives every vertex of tooth @from the label @to,
+ * described by @description (taken): renumbering and merging are both
+ * this, after their own checks. */
+static OpSegChange *
+relabel_tooth (const gint32 *labels,
+               gsize         n,
+               int           from,
+               int           to,
+               char         *description)
+{
+  g_autofree guint8 *mask = g_new (guint8, MAX (n, 1));
+
+  for (gsize v = 0; v < n; v++)
+    mask[v] = labels[v] == from;
+  return op__seg_change_from_mask (labels, n, mask, NULL, to, description);
+}
+
 OpSegChange *
 op_seg_reassign (const gint32 *labels,
                  gsize         n,
@@ -255,18 +272,13 @@ op_seg_reassign (const gint32 *labels,
                  int           to,
                  GError      **error)
 {
-  g_autofree guint8 *mask = NULL;
-
   g_return_val_if_fail (labels != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!op__seg_check_present (labels, n, upper, from, "reassign", error) ||
       !op__seg_check_new_number (labels, n, upper, to, FALSE, "reassign", error))
     return NULL;
-  mask = g_new (guint8, MAX (n, 1));
-  for (gsize v = 0; v < n; v++)
-    mask[v] = labels[v] == from;
-  return op__seg_change_from_mask (labels, n, mask, NULL, to, g_strdup_printf ("reassign %d -> %d", from, to));
+  return relabel_tooth (labels, n, from, to, g_strdup_printf ("reassign %d -> %d", from, to));
 }
 
 OpSegChange *
@@ -277,8 +289,6 @@ op_seg_merge (const gint32 *labels,
               int           absorbed,
               GError      **error)
 {
-  g_autofree guint8 *mask = NULL;
-
   g_return_val_if_fail (labels != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -291,10 +301,7 @@ op_seg_merge (const gint32 *labels,
                    "merge: tooth %d cannot be merged with itself", keep);
       return NULL;
     }
-  mask = g_new (guint8, MAX (n, 1));
-  for (gsize v = 0; v < n; v++)
-    mask[v] = labels[v] == absorbed;
-  return op__seg_change_from_mask (labels, n, mask, NULL, keep, g_strdup_printf ("merge %d into %d", absorbed, keep));
+  return relabel_tooth (labels, n, absorbed, keep, g_strdup_printf ("merge %d into %d", absorbed, keep));
 }
 
 OpSegChange *

@@ -36,9 +36,6 @@
 #include "op-window.h"
 #include "test-app-util.h"
 
-#define PROVIDER_PASSWORD "seven swans over the lake"
-#define PROVIDER_NPI      "1234567893"
-
 static struct {
   OpApplication *app;
   OpWindow      *window;
@@ -89,38 +86,17 @@ test_open_demo (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OpCaseSummary) summary = NULL;
-  OpStore *store;
-  GtkWindow *window;
 
-  fixture.tmpdir = g_dir_make_tmp ("op-exports-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
-  window = GTK_WINDOW (fixture.window);
-  gtk_window_set_default_size (window, 1280, 800);
-  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
-  store = op_application_get_store (fixture.app);
-
-  {
-    OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
-
-    op_test_first_run_sign_in (fixture.window, store, &lee);
-  }
-
-  g_assert_true (op_application_show_demo (fixture.app, window, &error));
-  g_assert_no_error (error);
-  fixture.case_id = op_window_get_case_id (fixture.window);
-  g_assert_cmpint (fixture.case_id, >, 0);
-  summary = op_store_get_case (store, fixture.case_id, &error);
+  fixture.app = op_test_start_provider ("op-exports-XXXXXX", 1280, 800, &fixture.tmpdir, &fixture.window);
+  fixture.case_id = op_test_open_demo (fixture.app, fixture.window);
+  summary = op_store_get_case (op_application_get_store (fixture.app), fixture.case_id, &error);
   g_assert_no_error (error);
   if (summary)
     fixture.location = g_strdup (summary->location_name);
 
   fixture.exports = op_window_get_exports_view (fixture.window);
   g_assert_nonnull (fixture.exports);
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.exports),
-                                                                                  ADW_TYPE_VIEW_STACK)),
-                                         "exports");
+  op_test_show_page (fixture.exports, "exports");
   g_assert_true (op_test_wait_until (op_test_cond_mapped, fixture.exports, 10000));
   op_test_settle (300);
   g_assert_false (op_exports_view_get_busy (fixture.exports));
@@ -548,7 +524,6 @@ test_posting (void)
   OpPmsSettingsInput in = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  GtkWidget *dialog;
   const char *detail;
   static const char *codes[] = { "D8040", "D8080", "D8090", "D8680" };
 
@@ -570,17 +545,8 @@ test_posting (void)
 
   /* The approval through the window's dialog; the window refreshes the
    * page, which now shows the outbox row the approval wrote. */
-  dialog = op_window_open_approval_dialog (fixture.window, TRUE);
-  g_assert_nonnull (dialog);
-  if (dialog == NULL)
+  if (!op_test_approve (fixture.window, OP_TEST_PROVIDER_PASSWORD))
     return;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), PROVIDER_PASSWORD, NULL);
-  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
-  if (dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_test_settle (300);
   g_assert_cmpstr (op_exports_view_get_posting_title (fixture.exports), ==, "Pending");
   op_test_save_widget_png (GTK_WIDGET (fixture.window), "app-exports-pending.png");
 

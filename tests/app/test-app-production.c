@@ -26,9 +26,6 @@
 #include "op-window.h"
 #include "test-app-util.h"
 
-#define PROVIDER_PASSWORD "seven swans over the lake"
-#define PROVIDER_NPI      "1234567893"
-
 static struct {
   OpApplication *app;
   OpWindow      *window;
@@ -106,31 +103,11 @@ cond_some_models (gpointer data)
 static void
 test_open_demo (void)
 {
-  g_autoptr(GError) error = NULL;
-  OpStore *store;
-  GtkWindow *window;
-
-  fixture.tmpdir = g_dir_make_tmp ("op-production-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
-  window = GTK_WINDOW (fixture.window);
-  gtk_window_set_default_size (window, 1280, 800);
-  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
-  store = op_application_get_store (fixture.app);
-  {
-    OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
-
-    op_test_first_run_sign_in (fixture.window, store, &lee);
-  }
-  g_assert_true (op_application_show_demo (fixture.app, window, &error));
-  g_assert_no_error (error);
-  fixture.case_id = op_window_get_case_id (fixture.window);
-  g_assert_cmpint (fixture.case_id, >, 0);
+  fixture.app = op_test_start_provider ("op-production-XXXXXX", 1280, 800, &fixture.tmpdir, &fixture.window);
+  fixture.case_id = op_test_open_demo (fixture.app, fixture.window);
   fixture.exports = op_window_get_exports_view (fixture.window);
   g_assert_nonnull (fixture.exports);
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.exports),
-                                                                                  ADW_TYPE_VIEW_STACK)),
-                                         "exports");
+  op_test_show_page (fixture.exports, "exports");
   g_assert_true (op_test_wait_until (op_test_cond_mapped, fixture.exports, 10000));
   op_test_settle (300);
 }
@@ -171,23 +148,6 @@ test_refused (void)
   op_test_settle (200);
 }
 
-static void
-approve (void)
-{
-  GtkWidget *dialog = op_window_open_approval_dialog (fixture.window, TRUE);
-
-  g_assert_nonnull (dialog);
-  if (dialog == NULL)
-    return;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), PROVIDER_PASSWORD, NULL);
-  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
-  if (dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_test_settle (300);
-}
-
 /* Approved: the upper arch's stages 0-2 with trim lines, and a manifest
  * whose files are all on disk. */
 static void
@@ -200,7 +160,7 @@ test_export (void)
   OpProductionDialog *dialog;
   const char *toast;
 
-  approve ();
+  op_test_approve (fixture.window, OP_TEST_PROVIDER_PASSWORD);
   dialog = open_dialog ();
   if (dialog == NULL)
     return;

@@ -24,9 +24,6 @@
 #include "op-window.h"
 #include "test-app-util.h"
 
-#define PROVIDER_PASSWORD "seven swans over the lake"
-#define PROVIDER_NPI      "1234567893"
-
 static struct {
   OpApplication *app;
   OpWindow      *window;
@@ -52,37 +49,14 @@ viewer_pixels (int *w,
 static void
 test_open_demo (void)
 {
-  g_autoptr(GError) error = NULL;
-  OpStore *store;
-  GtkWindow *window;
-
-  fixture.tmpdir = g_dir_make_tmp ("op-review-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
-  window = GTK_WINDOW (fixture.window);
-  gtk_window_set_default_size (window, 1440, 900);
-  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
-  store = op_application_get_store (fixture.app);
-
   /* First run: the administrator, who adds a provider; the provider then
    * signs in through the sign-in page as a person would. */
-  {
-    OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
-
-    op_test_first_run_sign_in (fixture.window, store, &lee);
-  }
-
-  g_assert_true (op_application_show_demo (fixture.app, window, &error));
-  g_assert_no_error (error);
-  fixture.case_id = op_window_get_case_id (fixture.window);
-  g_assert_cmpint (fixture.case_id, >, 0);
+  fixture.app = op_test_start_provider ("op-review-XXXXXX", 1440, 900, &fixture.tmpdir, &fixture.window);
+  fixture.case_id = op_test_open_demo (fixture.app, fixture.window);
   fixture.review = op_window_get_review_view (fixture.window);
   g_assert_nonnull (fixture.review);
   /* The case opens on its scans; the provider goes to the Plan page. */
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.review),
-                                                                                  ADW_TYPE_VIEW_STACK)),
-                                         "plan");
+  op_test_show_page (fixture.review, "plan");
   g_assert_true (op_test_wait_until (cond_review_idle, fixture.review, 60000));
   g_assert_true (op_test_wait_until (op_test_cond_sized, op_review_view_get_viewer (fixture.review), 30000));
   op_test_settle (500);
@@ -339,19 +313,9 @@ test_approve (void)
   g_autoptr(OpCaseSummary) summary = NULL;
   g_autoptr(OpApproval) approval = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *dialog;
 
-  dialog = op_window_open_approval_dialog (fixture.window, TRUE);
-  g_assert_nonnull (dialog);
-  if (dialog == NULL)
+  if (!op_test_approve (fixture.window, OP_TEST_PROVIDER_PASSWORD))
     return;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), PROVIDER_PASSWORD, NULL);
-  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
-  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
-  if (dialog != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  op_test_settle (300);
 
   summary = op_store_get_case (store, fixture.case_id, &error);
   g_assert_no_error (error);

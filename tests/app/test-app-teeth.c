@@ -20,9 +20,6 @@
 #include "test-app-util.h"
 #include "test-segment-data.h"
 
-#define PROVIDER_PASSWORD "seven swans over the lake"
-#define PROVIDER_NPI      "1234567893"
-
 static struct {
   OpApplication *app;
   OpWindow      *window;
@@ -167,22 +164,8 @@ store_case (OpStore *store)
 static void
 test_open (void)
 {
-  g_autoptr(GError) error = NULL;
-  OpStore *store;
-  GtkWindow *window;
-
-  fixture.tmpdir = g_dir_make_tmp ("op-teeth-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture.app = op_test_start_app (fixture.tmpdir, &fixture.window);
-  window = GTK_WINDOW (fixture.window);
-  gtk_window_set_default_size (window, 1280, 800);
-  g_assert_true (op_test_wait_until (op_test_cond_mapped, window, 10000));
-  store = op_application_get_store (fixture.app);
-  {
-    OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, PROVIDER_NPI, PROVIDER_PASSWORD };
-    op_test_first_run_sign_in (fixture.window, store, &lee);
-  }
-  store_case (store);
+  fixture.app = op_test_start_provider ("op-teeth-XXXXXX", 1280, 800, &fixture.tmpdir, &fixture.window);
+  store_case (op_application_get_store (fixture.app));
   if (fixture.scan == NULL)
     {
       g_test_skip ("OP_SHARED_DATA teeth not available");
@@ -191,9 +174,7 @@ test_open (void)
 
   op_window_show_case (fixture.window, fixture.case_id);
   fixture.teeth = op_window_get_teeth_view (fixture.window);
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (fixture.teeth),
-                                                                                  ADW_TYPE_VIEW_STACK)),
-                                         "teeth");
+  op_test_show_page (fixture.teeth, "teeth");
   g_assert_true (op_test_wait_until (cond_teeth_idle, fixture.teeth, 60000));
   g_assert_true (op_test_wait_until (op_test_cond_mapped, op_teeth_view_get_viewer (fixture.teeth), 10000));
   op_test_settle (500);

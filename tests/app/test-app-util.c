@@ -262,3 +262,80 @@ op_test_first_run_sign_in (OpWindow          *window,
   if (op_window_get_user (window) != NULL)
     g_assert_cmpstr (op_window_get_user (window)->login, ==, user->login);
 }
+
+/* Makes a private directory from @tmpdir_template (returned in
+ * @out_tmpdir for the test to remove), starts the application on a new
+ * database there with its window @width x @height, waits for the window
+ * to be mapped and signs in the provider "drlee" through the first-run and
+ * sign-in pages: where every test of a case's pages starts. */
+OpApplication *
+op_test_start_provider (const char  *tmpdir_template,
+                        int          width,
+                        int          height,
+                        char       **out_tmpdir,
+                        OpWindow   **out_window)
+{
+  OpUserInput lee = { "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, OP_TEST_PROVIDER_NPI, OP_TEST_PROVIDER_PASSWORD };
+  g_autoptr(GError) error = NULL;
+  OpApplication *app;
+
+  *out_tmpdir = g_dir_make_tmp (tmpdir_template, &error);
+  g_assert_no_error (error);
+  app = op_test_start_app (*out_tmpdir, out_window);
+  gtk_window_set_default_size (GTK_WINDOW (*out_window), width, height);
+  g_assert_true (op_test_wait_until (op_test_cond_mapped, *out_window, 10000));
+  op_test_first_run_sign_in (*out_window, op_application_get_store (app), &lee);
+  return app;
+}
+
+/* Opens the demo case (real teeth, a plan waiting for review) in @window
+ * as the menu item does and returns its id, which must be a real one. */
+gint64
+op_test_open_demo (OpApplication *app,
+                   OpWindow      *window)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 case_id;
+
+  g_assert_true (op_application_show_demo (app, GTK_WINDOW (window), &error));
+  g_assert_no_error (error);
+  case_id = op_window_get_case_id (window);
+  g_assert_cmpint (case_id, >, 0);
+  return case_id;
+}
+
+/* Shows the page @name of the case's view stack that holds @page, the
+ * widget of one of its pages, as a click on its tab would. */
+void
+op_test_show_page (gpointer    page,
+                   const char *name)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_VIEW_STACK);
+
+  g_assert_nonnull (stack);
+  if (stack != NULL)
+    adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), name);
+}
+
+/* Approves the plan shown in @window for production through the window's
+ * approval dialog, signed with @password, as the provider would, and
+ * waits for the dialog to finish; FALSE (and the test failed) when the
+ * window opened no dialog. */
+gboolean
+op_test_approve (OpWindow   *window,
+                 const char *password)
+{
+  GtkWidget *dialog = op_window_open_approval_dialog (window, TRUE);
+
+  g_assert_nonnull (dialog);
+  if (dialog == NULL)
+    return FALSE;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  op_approval_dialog_fill (OP_APPROVAL_DIALOG (dialog), password, NULL);
+  op_approval_dialog_submit (OP_APPROVAL_DIALOG (dialog));
+  g_assert_true (op_test_wait_until (op_test_cond_dialog_idle, &dialog, 60000));
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  op_test_settle (300);
+  return TRUE;
+}

@@ -59,4 +59,21 @@ void     op_test_first_run_sign_in     (OpWindow          *window,
                                         OpStore           *store,
                                         const OpUserInput *user);
 
+/* The provider the case tests sign in as, "drlee", and that provider's
+ * password and NPI (a valid check digit). */
+#define OP_TEST_PROVIDER_PASSWORD "seven swans over the lake"
+#define OP_TEST_PROVIDER_NPI      "1234567893"
+
+OpApplication *op_test_start_provider  (const char  *tmpdir_template,
+                                        int          width,
+                                        int          height,
+                                        char       **out_tmpdir,
+                                        OpWindow   **out_window);
+gint64   op_test_open_demo             (OpApplication *app,
+                                        OpWindow      *window);
+void     op_test_show_page             (gpointer       page,
+                                        const char    *name);
+gboolean op_test_approve               (OpWindow      *window,
+                                        const char    *password);
+
 G_END_DECLS

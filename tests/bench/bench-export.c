@@ -16,44 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <glib/gstdio.h>
-#include <sys/resource.h>
 
+#include "bench-util.h"
 #include "op-export-html.h"
 #include "op-export-video.h"
 #include "op-report.h"
 #include "test-export-util.h"
 
 #define RUNS 7
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof *v, compare_double);
-  return v[n / 2];
-}
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
-
-static double
-cpu_ms (void)
-{
-  struct rusage u;
-
-  getrusage (RUSAGE_SELF, &u);
-  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
-}
 
 int
 main (void)
@@ -78,35 +48,35 @@ main (void)
 
   for (int i = 0; i < RUNS; i++)
     {
-      double t0 = now_ms ();
+      double t0 = op_bench_now_ms ();
       g_autoptr(GBytes) json = op_plan_encode (plan);
 
-      t_json[i] = now_ms () - t0;
+      t_json[i] = op_bench_now_ms () - t0;
     }
   for (int i = 0; i < RUNS; i++)
     {
-      double t0 = now_ms (), c0 = cpu_ms ();
+      double t0 = op_bench_now_ms (), c0 = op_bench_cpu_ms ();
       g_autoptr(GBytes) page = op_export_html_build (teeth, plan, &o, NULL, &error);
 
-      t_html[i] = now_ms () - t0;
-      t_html_cpu[i] = cpu_ms () - c0;
+      t_html[i] = op_bench_now_ms () - t0;
+      t_html_cpu[i] = op_bench_cpu_ms () - c0;
       if (page == NULL)
         g_error ("page: %s", error->message);
       html_size = g_bytes_get_size (page);
     }
   for (int i = 0; i < RUNS; i++)
     {
-      double t0 = now_ms ();
+      double t0 = op_bench_now_ms ();
       g_autoptr(GBytes) pdf = op_report_build_pdf (plan, &in, &error);
 
-      t_pdf[i] = now_ms () - t0;
+      t_pdf[i] = op_bench_now_ms () - t0;
       if (pdf == NULL)
         g_error ("report: %s", error->message);
     }
 
   {
-    double json = median (t_json, RUNS), html = median (t_html, RUNS);
-    double html_cpu = median (t_html_cpu, RUNS), pdf = median (t_pdf, RUNS);
+    double json = op_bench_median (t_json, RUNS), html = op_bench_median (t_html, RUNS);
+    double html_cpu = op_bench_median (t_html_cpu, RUNS), pdf = op_bench_median (t_pdf, RUNS);
 
     printf ("31 teeth, %u stages, median of %d runs\n", plan->n_stages, RUNS);
     printf ("plan JSON (baseline):   %8.1f ms\n", json);
@@ -120,14 +90,14 @@ main (void)
       g_autofree char *dir = g_dir_make_tmp ("bench-export-XXXXXX", NULL);
       g_autofree char *path = g_build_filename (dir, "bench.webm", NULL);
       OpVideoOptions v = { 0 };
-      double t0 = now_ms (), c0 = cpu_ms (), t, c;
+      double t0 = op_bench_now_ms (), c0 = op_bench_cpu_ms (), t, c;
 
       if (!op_export_video (teeth, plan, &v, path, NULL, NULL, NULL, &error))
         printf ("video: %s\n", error->message);
       else
         {
-          t = now_ms () - t0;
-          c = cpu_ms () - c0;
+          t = op_bench_now_ms () - t0;
+          c = op_bench_cpu_ms () - c0;
           printf ("video 1280x720, %u frames: %.1f s  (CPU %.1f s, load average matters here)  "
                   "goal <= 30 s: %s\n", op_export_video_n_frames (plan, &v), t / 1000, c / 1000,
                   t <= 30000 ? "met" : "MISSED");

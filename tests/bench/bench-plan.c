@@ -23,32 +23,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "op-malocclusion.h"
 #include "op-planner.h"
 #include "op-teeth-folder.h"
 
 #define RUNS 7
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof *v, compare_double);
-  return v[n / 2];
-}
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
 
 /* Processor time of the whole process, every thread: on a machine shared
  * with other work the wall clock counts their time too, and this does not. */
@@ -90,10 +70,10 @@ replan_series (const OpDentition *d,
   opts.collider = collider;
   opts.overrides = ov;
   opts.n_overrides = n_ov;
-  t0 = now_ms ();
+  t0 = op_bench_now_ms ();
   plan = op_planner_plan (d, &opts, &error);
   if (first_ms)
-    *first_ms = now_ms () - t0;
+    *first_ms = op_bench_now_ms () - t0;
   if (plan == NULL)
     {
       printf ("bench-plan: first plan: %s\n", error->message);
@@ -118,10 +98,10 @@ replan_series (const OpDentition *d,
       o->target.rot = plan->teeth[ti].target.rot + EDIT_ROT_DEG;
       if (forget)
         op_planner_collider_forget (collider);
-      t0 = now_ms ();
+      t0 = op_bench_now_ms ();
       c0 = cpu_ms ();
       next = op_planner_plan (d, &opts, &error);
-      t[r] = now_ms () - t0;
+      t[r] = op_bench_now_ms () - t0;
       cpu[r] = cpu_ms () - c0;
       if (next == NULL)
         {
@@ -196,22 +176,22 @@ main (void)
   for (int r = 0; r < RUNS; r++)
     {
       g_autoptr(OpPlan) plan = op_plan_new (pt, n, 1);
-      double t0 = now_ms ();
+      double t0 = op_bench_now_ms ();
 
       if (!op_stage_plan (plan, targets, NULL, NULL, NULL, &error))
         {
           printf ("bench-plan: %s\n", error->message);
           return 1;
         }
-      t_stage[r] = now_ms () - t0;
+      t_stage[r] = op_bench_now_ms () - t0;
     }
 
   for (int r = 0; r < 3; r++)
     {
-      double t0 = now_ms ();
+      double t0 = op_bench_now_ms ();
       g_autoptr(OpPlannerCollider) c = op_planner_collider_new (mal);
 
-      t_bvh[r] = now_ms () - t0;
+      t_bvh[r] = op_bench_now_ms () - t0;
     }
 
   /* From the target setup (arch form, space, prescription), as
@@ -256,17 +236,17 @@ main (void)
           return 1;
         }
       op_planner_collider_forget (c);
-      q0 = now_ms ();
+      q0 = op_bench_now_ms ();
       pairs = op_planner_measure (c, plan, FALSE, &n_pairs, &depth, &stats);
-      query_ms = now_ms () - q0;
+      query_ms = op_bench_now_ms () - q0;
     }
   }
 
   {
-    double stage = median (t_stage, RUNS);
-    double setup = median (t_setup, RUNS), setup_cold = median (t_setup_cold, RUNS);
-    double malo = median (t_mal, RUNS), mal_cold = median (t_mal_cold, RUNS);
-    double bvh = median (t_bvh, 3);
+    double stage = op_bench_median (t_stage, RUNS);
+    double setup = op_bench_median (t_setup, RUNS), setup_cold = op_bench_median (t_setup_cold, RUNS);
+    double malo = op_bench_median (t_mal, RUNS), mal_cold = op_bench_median (t_mal_cold, RUNS);
+    double bvh = op_bench_median (t_bvh, 3);
 
     printf ("teeth: %u, threads: %d, %d re-plans each after one more tooth edit (rotation %+.0f degrees)\n", n,
             CLAMP (g_get_num_processors (), 1, 4), RUNS, EDIT_ROT_DEG);
@@ -274,13 +254,13 @@ main (void)
             stage <= 20 ? "met" : "unmet");
     printf ("re-plan after one edit, setup:    median %8.2f ms  (%u stages; goal <= 100 ms: %s); "
             "processor time %.2f ms\n", setup, n_setup_stages, setup <= 100 ? "met" : "unmet",
-            median (c_setup, RUNS));
+            op_bench_median (c_setup, RUNS));
     printf ("  baseline, collider forgotten:   median %8.2f ms  ratio %.2f (baseline / re-plan); "
-            "processor time %.2f ms\n", setup_cold, setup_cold / MAX (setup, 1e-6), median (c_setup_cold, RUNS));
+            "processor time %.2f ms\n", setup_cold, setup_cold / MAX (setup, 1e-6), op_bench_median (c_setup_cold, RUNS));
     printf ("re-plan after one edit, crowding: median %8.2f ms  (%u stages; goal <= 100 ms: %s); "
-            "processor time %.2f ms\n", malo, n_mal_stages, malo <= 100 ? "met" : "unmet", median (c_mal, RUNS));
+            "processor time %.2f ms\n", malo, n_mal_stages, malo <= 100 ? "met" : "unmet", op_bench_median (c_mal, RUNS));
     printf ("  baseline, collider forgotten:   median %8.2f ms  ratio %.2f (baseline / re-plan); "
-            "processor time %.2f ms\n", mal_cold, mal_cold / MAX (malo, 1e-6), median (c_mal_cold, RUNS));
+            "processor time %.2f ms\n", mal_cold, mal_cold / MAX (malo, 1e-6), op_bench_median (c_mal_cold, RUNS));
     printf ("first plan of a case: setup %.2f ms, crowding %.2f ms, after building the BVHs: median %.2f ms\n",
             first_setup, first_mal, bvh);
     printf ("pair queries: %" G_GUINT64_FORMAT " in %.2f ms = %.0f per second (%" G_GUINT64_FORMAT

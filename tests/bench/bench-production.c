@@ -7,40 +7,14 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 
+#include "bench-util.h"
 #include "op-mesh-io.h"
 #include "op-production.h"
 #include "test-model-data.h"
 
 #define RUNS 3
 #define N_STAGES 30
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return v[n / 2];
-}
-
-/* The process's CPU time (user + system, all threads) in ms: on a
- * machine shared with other work the wall clock swings by a factor of
- * three from run to run, the CPU time much less. */
-static double
-cpu_ms (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
-}
 
 static void
 remove_dir (const char *dir)
@@ -84,10 +58,10 @@ main (void)
 
       op_production_options_init (&o);
       t0 = g_get_monotonic_time ();
-      c0 = cpu_ms ();
+      c0 = op_bench_cpu_ms ();
       res = op_production_write (teeth, plan, "1042", dir, &o, &error);
       t_export[r] = (g_get_monotonic_time () - t0) / 1000.0;
-      c_export[r] = cpu_ms () - c0;
+      c_export[r] = op_bench_cpu_ms () - c0;
       g_assert_no_error (error);
       if (res == NULL)
         return 1;
@@ -108,7 +82,7 @@ main (void)
       remove_dir (dir);
       g_mkdir (dir, 0755);
       t0 = g_get_monotonic_time ();
-      c0 = cpu_ms ();
+      c0 = op_bench_cpu_ms ();
       for (guint i = 0; i < n_files; i++)
         {
           g_autofree char *name = g_strdup_printf ("plain_%02u.stl", i);
@@ -117,12 +91,12 @@ main (void)
           g_assert_no_error (error);
         }
       t_plain[r] = (g_get_monotonic_time () - t0) / 1000.0;
-      c_plain[r] = cpu_ms () - c0;
+      c_plain[r] = op_bench_cpu_ms () - c0;
       remove_dir (dir);
     }
   {
-    double e = median (t_export, RUNS), m = median (t_models, RUNS), p = median (t_plain, RUNS);
-    double ce = median (c_export, RUNS), cp = median (c_plain, RUNS);
+    double e = op_bench_median (t_export, RUNS), m = op_bench_median (t_models, RUNS), p = op_bench_median (t_plain, RUNS);
+    double ce = op_bench_median (c_export, RUNS), cp = op_bench_median (c_plain, RUNS);
     printf ("production export: %u files (2 arches x %d stages + templates), %.0f triangles per file, median of %d runs\n",
             n_files, N_STAGES, (double) tri_total / n_files, RUNS);
     printf ("model build:  %8.1f ms per model (one thread each, summed over both threads)\n", m);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "op-phantom.h"
 #include "op-seg-edit.h"
 #include "test-segment-data.h"
@@ -23,20 +24,6 @@
         return 1;                                                   \
       }                                                             \
   } G_STMT_END
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return v[n / 2];
-}
 
 static void
 centroid (const OpMesh *m, int label, float out[3])
@@ -159,7 +146,7 @@ main (void)
     }
 
   {
-    double base = median (t_base, RUNS);
+    double base = op_bench_median (t_base, RUNS);
     struct { const char *name; double *t; } rows[] = {
       { "adjacency (once per scan)", t_adj },
       { "reassign 27 -> 28", t_reassign },
@@ -175,7 +162,7 @@ main (void)
     printf ("  %-28s %8.2f ms (baseline: one pass over the labels)\n", "labels pass", base);
     for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
       {
-        double t = median (rows[i].t, RUNS);
+        double t = op_bench_median (rows[i].t, RUNS);
         printf ("  %-28s %8.2f ms  ratio %.1f\n", rows[i].name, t, base > 0 ? t / base : 0.0);
       }
   }

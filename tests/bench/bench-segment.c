@@ -8,26 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "op-mesh-io.h"
 #include "op-phantom.h"
 #include "op-segment.h"
 #include "test-segment-data.h"
 
 #define RUNS 5
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return v[n / 2];
-}
 
 static long
 vm_hwm_kb (void)
@@ -99,8 +86,8 @@ main (void)
                 mesh->n_triangles, mesh->n_vertices, seg->dentition->teeth->len);
     }
   hwm_after = vm_hwm_kb ();
-  load_ms = median (t_load, RUNS);
-  seg_ms = median (t_seg, RUNS);
+  load_ms = op_bench_median (t_load, RUNS);
+  seg_ms = op_bench_median (t_seg, RUNS);
   printf ("import (op_mesh_load, baseline): median %.1f ms\n", load_ms);
   printf ("segmentation, 2 threads:        median %.1f ms (%.1f ms per 100k faces)\n",
           seg_ms, seg_ms * 1e5 / ph->mesh->n_triangles);
