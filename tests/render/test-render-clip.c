@@ -22,47 +22,6 @@
 
 static const float background[4] = { 0.f, 0.f, 0.f, 1.f };
 
-/* A unit-normal sphere of @radius mm around @centre, counter-clockwise
- * seen from outside. */
-static OpMesh *
-make_sphere (const float centre[3],
-             float       radius)
-{
-  const int stacks = 32, slices = 48;
-  OpMesh *mesh = op_mesh_new ((gsize) (stacks + 1) * (slices + 1),
-                              (gsize) stacks * slices * 2, OP_MESH_ATTR_NORMALS);
-  gsize v = 0, t = 0;
-
-  for (int i = 0; i <= stacks; i++)
-    for (int j = 0; j <= slices; j++, v++)
-      {
-        double theta = G_PI * i / stacks, phi = 2.0 * G_PI * j / slices;
-        double u[3] = { sin (theta) * cos (phi), sin (theta) * sin (phi), cos (theta) };
-
-        for (int k = 0; k < 3; k++)
-          {
-            mesh->positions[v * 3 + k] = (float) (centre[k] + radius * u[k]);
-            mesh->normals[v * 3 + k] = (float) u[k];
-          }
-      }
-
-  for (int i = 0; i < stacks; i++)
-    for (int j = 0; j < slices; j++)
-      {
-        guint32 a = (guint32) (i * (slices + 1) + j), b = a + (guint32) slices + 1;
-
-        mesh->indices[t++] = a;
-        mesh->indices[t++] = b;
-        mesh->indices[t++] = b + 1;
-        mesh->indices[t++] = a;
-        mesh->indices[t++] = b + 1;
-        mesh->indices[t++] = a + 1;
-      }
-
-  op_mesh_compute_bounds (mesh);
-  return mesh;
-}
-
 /* Sum of the RGB channels around a projected world point; 0 is the black
  * background. */
 static int
@@ -108,7 +67,7 @@ test_clip_plane (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(OpOffscreen) offscreen = op_offscreen_new (SIZE, SIZE, &error);
   g_autoptr(OpRenderer) renderer = NULL;
-  g_autoptr(OpMesh) sphere = make_sphere (centre, 12.f);
+  g_autoptr(OpMesh) sphere = op_test_make_sphere (centre, 12.f, 32, 48);
   g_autofree guint8 *whole = NULL;
   g_autofree guint8 *cut = NULL;
   g_autofree guint8 *moved = NULL;

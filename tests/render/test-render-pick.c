@@ -21,45 +21,6 @@
 
 static const float background[4] = { 0.f, 0.f, 0.f, 1.f };
 
-static OpMesh *
-make_sphere (const float centre[3],
-             float       radius)
-{
-  const int stacks = 24, slices = 32;
-  OpMesh *mesh = op_mesh_new ((gsize) (stacks + 1) * (slices + 1),
-                              (gsize) stacks * slices * 2, OP_MESH_ATTR_NORMALS);
-  gsize v = 0, t = 0;
-
-  for (int i = 0; i <= stacks; i++)
-    for (int j = 0; j <= slices; j++, v++)
-      {
-        double theta = G_PI * i / stacks, phi = 2.0 * G_PI * j / slices;
-        double u[3] = { sin (theta) * cos (phi), sin (theta) * sin (phi), cos (theta) };
-
-        for (int k = 0; k < 3; k++)
-          {
-            mesh->positions[v * 3 + k] = (float) (centre[k] + radius * u[k]);
-            mesh->normals[v * 3 + k] = (float) u[k];
-          }
-      }
-
-  for (int i = 0; i < stacks; i++)
-    for (int j = 0; j < slices; j++)
-      {
-        guint32 a = (guint32) (i * (slices + 1) + j), b = a + (guint32) slices + 1;
-
-        mesh->indices[t++] = a;
-        mesh->indices[t++] = b;
-        mesh->indices[t++] = b + 1;
-        mesh->indices[t++] = a;
-        mesh->indices[t++] = b + 1;
-        mesh->indices[t++] = a + 1;
-      }
-
-  op_mesh_compute_bounds (mesh);
-  return mesh;
-}
-
 static void
 project (const OpCamera *camera,
          const float     p[3],
@@ -116,8 +77,8 @@ static gboolean
 scene_init (Scene *scene)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(OpMesh) a = make_sphere (left_centre, 6.f);
-  g_autoptr(OpMesh) b = make_sphere (right_centre, 6.f);
+  g_autoptr(OpMesh) a = op_test_make_sphere (left_centre, 6.f, 24, 32);
+  g_autoptr(OpMesh) b = op_test_make_sphere (right_centre, 6.f, 24, 32);
   float bmin[3] = { -16.f, -8.f, -8.f }, bmax[3] = { 16.f, 8.f, 8.f };
 
   memset (scene, 0, sizeof *scene);
@@ -249,7 +210,7 @@ test_ghost (void)
   g_assert_cmpint (abs ((int) q[0] - (int) q[2]), <, 60);
   g_assert_cmpint (q[1], >, 120);
 
-  ghost_mesh = make_sphere (ghost_centre, 7.f);
+  ghost_mesh = op_test_make_sphere (ghost_centre, 7.f, 24, 32);
   ghost = op_renderer_add_mesh (scene.renderer, ghost_mesh, OP_MATERIAL_GHOST);
   op_renderer_set_color (scene.renderer, ghost, cyan);
   op_renderer_draw (scene.renderer, &scene.camera, SIZE, SIZE);

@@ -1,6 +1,8 @@
 /* test-render-util.c: camera projections shared by the render tests. */
 #include <cglm/cglm.h>
 
+#include <math.h>
+
 #include "test-render-util.h"
 
 static void
@@ -52,4 +54,44 @@ op_test_ndc (const OpCamera *camera,
   g_assert_cmpfloat (clip[3], >, 0.f);
   for (int i = 0; i < 3; i++)
     out[i] = clip[i] / clip[3];
+}
+
+OpMesh *
+op_test_make_sphere (const float centre[3],
+                     float       radius,
+                     int         stacks,
+                     int         slices)
+{
+  OpMesh *mesh = op_mesh_new ((gsize) (stacks + 1) * (slices + 1),
+                              (gsize) stacks * slices * 2, OP_MESH_ATTR_NORMALS);
+  gsize v = 0, t = 0;
+
+  for (int i = 0; i <= stacks; i++)
+    for (int j = 0; j <= slices; j++, v++)
+      {
+        double theta = G_PI * i / stacks, phi = 2.0 * G_PI * j / slices;
+        double u[3] = { sin (theta) * cos (phi), sin (theta) * sin (phi), cos (theta) };
+
+        for (int k = 0; k < 3; k++)
+          {
+            mesh->positions[v * 3 + k] = (float) (centre[k] + radius * u[k]);
+            mesh->normals[v * 3 + k] = (float) u[k];
+          }
+      }
+
+  for (int i = 0; i < stacks; i++)
+    for (int j = 0; j < slices; j++)
+      {
+        guint32 a = (guint32) (i * (slices + 1) + j), b = a + (guint32) slices + 1;
+
+        mesh->indices[t++] = a;
+        mesh->indices[t++] = b;
+        mesh->indices[t++] = b + 1;
+        mesh->indices[t++] = a;
+        mesh->indices[t++] = b + 1;
+        mesh->indices[t++] = a + 1;
+      }
+
+  op_mesh_compute_bounds (mesh);
+  return mesh;
 }

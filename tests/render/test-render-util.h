@@ -1,9 +1,10 @@
-/* test-render-util.h: camera projections shared by the render tests. */
+/* test-render-util.h: camera projections and meshes shared by the render tests. */
 #pragma once
 
 #include <glib.h>
 
 #include "op-camera.h"
+#include "op-mesh.h"
 
 /* World point to normalised device coordinates (x, y in [-1, 1] on screen,
  * z in [-1, 1] near to far). */
@@ -19,3 +20,10 @@ gboolean op_test_project (const OpCamera *camera,
                           int             height,
                           float          *out_x,
                           float          *out_y);
+
+/* A unit-normal sphere of @radius mm around @centre, counter-clockwise
+ * seen from outside, @stacks x @slices quads. */
+OpMesh  *op_test_make_sphere (const float centre[3],
+                              float       radius,
+                              int         stacks,
+                              int         slices);
