@@ -17,23 +17,6 @@ typedef struct {
   gint64   other_case_id;
 } Fixture;
 
-static gint64
-add_user (OpStore    *store,
-          const char *login,
-          const char *name,
-          OpRole      role,
-          const char *npi,
-          const char *password)
-{
-  g_autoptr(GError) error = NULL;
-  OpUserInput in = { login, name, role, npi, password };
-  gint64 id = op_store_add_user (store, &in, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  return id;
-}
-
 /* Staff, two cases (one approved by the provider, one left alone) and a
  * wrong password, then the store signed in as the administrator again. */
 static void
@@ -57,11 +40,11 @@ fixture_set_up (Fixture       *f,
   f->store = op_store_open (f->path, &error);
   g_assert_no_error (error);
 
-  add_user (f->store, "admin", "Ada Admin", OP_ROLE_ADMINISTRATOR, NULL, TEST_ADMIN_PASSWORD);
+  test_add_user (f->store, "admin", "Ada Admin", OP_ROLE_ADMINISTRATOR, NULL, TEST_ADMIN_PASSWORD);
   admin = op_store_sign_in (f->store, "admin", TEST_ADMIN_PASSWORD, &error);
   g_assert_no_error (error);
-  add_user (f->store, "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, TEST_NPI, TEST_PROVIDER_PASSWORD);
-  add_user (f->store, "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, TEST_COORD_PASSWORD);
+  test_add_user (f->store, "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, TEST_NPI, TEST_PROVIDER_PASSWORD);
+  test_add_user (f->store, "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, TEST_COORD_PASSWORD);
 
   g_assert_nonnull (plan);
   f->case_id = op_store_create_case (f->store, &p, "Main office", NULL, 0, &error);

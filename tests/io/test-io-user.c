@@ -52,23 +52,6 @@ fixture_tear_down (Fixture       *f,
   g_free (f->path);
 }
 
-static gint64
-add_user (OpStore    *store,
-          const char *login,
-          const char *name,
-          OpRole      role,
-          const char *npi,
-          const char *password)
-{
-  g_autoptr(GError) error = NULL;
-  OpUserInput in = { login, name, role, npi, password };
-  gint64 id = op_store_add_user (store, &in, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (id, >, 0);
-  return id;
-}
-
 /* An administrator, a provider, a coordinator and an assistant; the store
  * is left signed in as the administrator. */
 static void
@@ -77,12 +60,12 @@ add_staff (Fixture *f)
   g_autoptr(OpUser) admin = NULL;
   g_autoptr(GError) error = NULL;
 
-  add_user (f->store, "admin", "Ada Admin", OP_ROLE_ADMINISTRATOR, NULL, TEST_ADMIN_PASSWORD);
+  test_add_user (f->store, "admin", "Ada Admin", OP_ROLE_ADMINISTRATOR, NULL, TEST_ADMIN_PASSWORD);
   admin = op_store_sign_in (f->store, "admin", TEST_ADMIN_PASSWORD, &error);
   g_assert_no_error (error);
-  add_user (f->store, "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, TEST_NPI, TEST_PROVIDER_PASSWORD);
-  add_user (f->store, "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, TEST_COORD_PASSWORD);
-  add_user (f->store, "asst", "Avery Assistant", OP_ROLE_ASSISTANT, NULL, "quiet morning coffee");
+  test_add_user (f->store, "drlee", "Dr. Morgan Lee", OP_ROLE_PROVIDER, TEST_NPI, TEST_PROVIDER_PASSWORD);
+  test_add_user (f->store, "coord", "Casey Coordinator", OP_ROLE_COORDINATOR, NULL, TEST_COORD_PASSWORD);
+  test_add_user (f->store, "asst", "Avery Assistant", OP_ROLE_ASSISTANT, NULL, "quiet morning coffee");
 }
 
 /* A case moved to "in review" with plan v1 built from the real teeth. */

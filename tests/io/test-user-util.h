@@ -12,6 +12,7 @@
 
 #include "op-fdi.h"
 #include "op-plan.h"
+#include "op-store.h"
 
 #define TEST_ADMIN_PASSWORD    "river stones and blue ink"
 #define TEST_PROVIDER_PASSWORD "seven swans over the lake"
@@ -150,4 +151,23 @@ test_insert_plan (const char *db_path,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return rc;
+}
+
+/* Adds a user through the store (the caller must be allowed to), asserting
+ * it worked; returns the id. */
+static inline gint64
+test_add_user (OpStore    *store,
+               const char *login,
+               const char *name,
+               OpRole      role,
+               const char *npi,
+               const char *password)
+{
+  g_autoptr(GError) error = NULL;
+  OpUserInput in = { login, name, role, npi, password };
+  gint64 id = op_store_add_user (store, &in, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
 }
