@@ -8,11 +8,11 @@
 #include "op-mesh-io.h"
 
 /* Splits "Family, Given" as written on a chart. */
-static gboolean
-split_patient_name (const char *text,
-                    char      **family,
-                    char      **given,
-                    GError    **error)
+gboolean
+op_cli_split_patient_name (const char *text,
+                           char      **family,
+                           char      **given,
+                           GError    **error)
 {
   const char *comma = text ? strchr (text, ',') : NULL;
 
@@ -117,7 +117,7 @@ case_new (OpCliGlobals  *globals,
                            _("case new: --patient \"Last, First\" and --dob YYYY-MM-DD are required"));
       return FALSE;
     }
-  if (!split_patient_name (patient, &family, &given, error))
+  if (!op_cli_split_patient_name (patient, &family, &given, error))
     return FALSE;
 
   /* Parse every scan before anything is written: a bad file stores nothing. */

@@ -14,22 +14,6 @@
 #include "op-planner.h"
 #include "op-teeth-folder.h"
 
-static gboolean
-split_name (const char *text, char **family, char **given, GError **error)
-{
-  const char *comma = text ? strchr (text, ',') : NULL;
-
-  if (comma == NULL)
-    {
-      g_set_error (error, OP_CLI_ERROR, OP_CLI_ERROR_USAGE,
-                   _("--patient: write the name as \"Last, First\" (got “%s”)"), text ? text : "");
-      return FALSE;
-    }
-  *family = g_strstrip (g_strndup (text, comma - text));
-  *given = g_strstrip (g_strdup (comma + 1));
-  return TRUE;
-}
-
 /* case import-teeth --patient "Last, First" --dob YYYY-MM-DD [--numbering N] DIR... */
 gboolean
 op_cli_case_import_teeth (OpCliGlobals  *globals,
@@ -73,7 +57,7 @@ op_cli_case_import_teeth (OpCliGlobals  *globals,
                    _("--numbering: “%s” is not fdi, universal or palmer"), numbering_name);
       return FALSE;
     }
-  if (!split_name (patient, &family, &given, error))
+  if (!op_cli_split_patient_name (patient, &family, &given, error))
     return FALSE;
   p.family_name = family;
   p.given_name = given;

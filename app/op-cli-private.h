@@ -72,6 +72,12 @@ gboolean  op_cli_segment_edit   (OpCliGlobals  *globals,
                                  GError       **error);
 /* A positive case number from @text (NULL when the argument is missing);
  * every command that names a case parses it here. */
+/* --patient "Family, Given" split into its two names (usage error when
+ * there is no comma). */
+gboolean  op_cli_split_patient_name (const char  *text,
+                                     char       **family,
+                                     char       **given,
+                                     GError     **error);
 gboolean  op_cli_parse_case_id  (const char    *text,
                                  gint64        *out,
                                  GError       **error);
